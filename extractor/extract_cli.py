@@ -1,0 +1,91 @@
+"""`chat2crm extract FILE [--format ...] [--ref ISO]` and `chat2crm extract --jsonl`."""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from extractor.types import InputError, parse_time
+
+FORMATS = ["auto", "json", "wechat", "wechat_csv", "wecom", "transcript"]
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="chat2crm extract", description="Propose CRM field updates for a conversation.")
+    p.add_argument("file", nargs="?", help="conversation file (canonical JSON or a raw export); '-' for stdin")
+    p.add_argument("--format", default="auto", choices=FORMATS, help="input format (default: auto-detect)")
+    p.add_argument("--ref", help="reference time (ISO 8601) overriding the conversation's")
+    p.add_argument("--jsonl", action="store_true", help="read one canonical conversation per line on stdin")
+    p.add_argument("--rep-id", help="the rep's id (raw exports)")
+    p.add_argument("--rep-name", help="the rep's display name / userid (raw exports)")
+    p.add_argument("--start", help="call start time for transcripts (ISO 8601)")
+    p.add_argument("--conversation-id", help="conversation id (raw exports; default: file stem)")
+    p.add_argument("--all", action="store_true", help="also show suggestions below the display threshold")
+    return p
+
+
+def _run_jsonl(args, stdin, stdout) -> int:
+    from extractor.pipeline import extract
+    from extractor.types import Conversation
+    ref = parse_time(args.ref, "--ref") if args.ref else None
+    for n, line in enumerate(stdin, 1):
+        if not line.strip():
+            stdout.write(json.dumps({"error": "empty line", "line": n}) + "\n")
+            continue
+        try:
+            try:
+                d = json.loads(line)
+            except json.JSONDecodeError as e:
+                raise InputError(f"invalid JSON ({e.msg} at column {e.colno})") from None
+            conv = Conversation.from_dict(d)
+            if ref is not None:
+                conv.reference_time = ref
+            out = extract(conv, apply_threshold=not args.all).to_dict()
+        except InputError as e:
+            out = {"error": str(e), "line": n}
+        except Exception as e:  # noqa: BLE001 - one bad conversation must not stop the run
+            out = {"error": f"internal error: {type(e).__name__}: {e}", "line": n}
+        stdout.write(json.dumps(out, ensure_ascii=False) + "\n")
+    stdout.flush()
+    return 0
+
+
+def main(argv: list[str]) -> int:
+    args = _parser().parse_args(argv)
+    if args.jsonl:
+        if args.file not in (None, "-"):
+            stdin = _open(args.file)
+            with stdin:
+                return _run_jsonl(args, stdin, sys.stdout)
+        return _run_jsonl(args, sys.stdin, sys.stdout)
+    if not args.file:
+        raise InputError("give a FILE, or --jsonl to read conversations from stdin")
+    from extractor.pipeline import extract
+    caller = {}
+    if args.rep_id or args.rep_name:
+        caller["rep"] = {"id": args.rep_id or args.rep_name, "name": args.rep_name or args.rep_id}
+    if args.start:
+        caller["start_time"] = args.start
+    if args.conversation_id:
+        caller["conversation_id"] = args.conversation_id
+    if args.file == "-":
+        from extractor.formats import parse_input
+        conv, fmt = parse_input(sys.stdin.buffer.read(), args.format, **caller)
+    else:
+        from extractor.formats import load_file
+        conv, fmt = load_file(args.file, args.format, **caller)
+    if args.format == "auto":
+        print(f"chat2crm extract: detected format: {fmt}", file=sys.stderr)
+    if args.ref:
+        conv.reference_time = parse_time(args.ref, "--ref")
+    res = extract(conv, apply_threshold=not args.all)
+    json.dump(res.to_dict(), sys.stdout, ensure_ascii=False, indent=2)
+    sys.stdout.write("\n")
+    return 0
+
+
+def _open(path):
+    try:
+        return open(path, encoding="utf-8-sig")
+    except OSError as e:
+        raise InputError(f"cannot read {path}: {e.strerror}") from None

@@ -1,0 +1,193 @@
+"""tag, key_obstacle, stage: rule cues per message, aggregated per conversation.
+
+Each cue is a (label, span, strength) found in one message by a pattern that knows
+who is speaking and what negates it (价格不是问题, 报价单格式). A trained message
+classifier (models/textclf.py), when an artifact is present, adds its probability to
+the rule strength; the pipeline calibrates the result.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from extractor.fields.base import Ctx, Msg, suggestion
+
+COMPETITORS = ("马扎克", "德玛吉", "DMG", "发那科", "FANUC", "大族", "通快", "TRUMPF", "海天", "牧野", "哈斯", "HAAS", "沈阳机床",
+               "创世纪", "精雕", "北京精雕", "基恩士", "康耐视", "海克斯康", "蔡司", "ABB", "库卡", "KUKA", "安川", "埃斯顿",
+               "新松", "西门子", "三菱", "欧姆龙", "发格", "埃马克", "斗山", "友嘉", "东芝", "日精", "住友", "恩格尔",
+               "克劳斯玛菲", "阿博格", "博世", "大隈", "兄弟", "森精机", "宝鸡机床", "秦川", "华中数控", "广数", "凯恩帝",
+               "迅镭", "宏山", "邦德", "奔腾", "嘉泰", "百超", "天田", "普玛宝", "力劲", "伊之密", "拓斯达", "汇川", "雷赛",
+               "埃夫特", "优傲", "UR", "节卡", "遨博", "大疆", "先导", "赢合", "利元亨", "精测", "天准", "思看", "先临",
+               "美国的", "德国的", "日本的", "进口的", "台湾的")
+COMP_RE = re.compile("|".join(re.escape(c) for c in sorted(COMPETITORS, key=len, reverse=True)))
+GENERIC_COMP = re.compile(r"别家|别的厂家|其他家|其他厂家|友商|同行|另一家|另外一家|那家|人家")
+COMPARE = re.compile(r"比你们|比.{0,8}(?:贵|便宜|低|高|快|慢|好|差|强|稳|成熟|短|长)|相比|对比|比较|不如|比不上|更(?:便宜|贵|成熟|稳定|好|快|强|低|高|短|长)|"
+                     r"贵了|便宜了|(?:报价|报的|价格|报).{0,6}(?:低|便宜|少|高)|现货|人家|那边报|那边的?价格|差不多|一样|强|性价比")
+NOT_COMPARE = re.compile(r"考虑别家|找别家|换别家|看看别家|比价三家|三家比价|至少三家|货比三家|几家比价")
+
+PRICE = re.compile(
+    r"多少钱|什么价|啥价|价位|价钱|价格(?!不是问题)(?:多少|怎么|能不能|再|高|太|贵|便宜|优惠|方面|上|还|有点|偏|合适|太高|是多少)?|报价(?!单(?:格式|模板|抬头|有效期|上|后面|要附|需要|的格式))|报个价|报一下|"
+    r"便宜|优惠|折扣|打折|打个折|[几点]个点|让(?:点|一点|利|些|步)|降(?:点|价|一点|些)|贵|超预算|超了|往.{0,4}靠|最低价|最低多少|底价|含税|单价|总价|砍价|议价|这个价|那个价|"
+    r"少点|能少|再低|低一点|低点|预算不够|一口价|成交价|特价|促销|返点|账期|分期")
+PRICE_NEG = re.compile(r"价格不是问题|价格不是主要|价格无所谓|价格还好|不在乎价格|钱不是问题|价格都好说|价格可以接受|价格没问题")
+QUOTE_FORMAT = re.compile(r"报价单.{0,6}(?:格式|模板|抬头|有效期|盖章|附上|附|配置清单|改一下|重新)|报价(?:格式|模板)")
+
+NEED = re.compile(r"±|公差|精度|微米|μm|um\b|丝(?![绸袜])|毫米|mm|节拍|产能|UPH|uph|良率|要求|需要|想上|想买|想采购|要采购|要上|打算上|计划上|要做|"
+                  r"[0-9一二两三四五六七八九十几]+\s*(?:台|套|条线|条产线|个工位|件/|件每|万件|吨)|尺寸|行程|功率|吨位|材料是|材质|兼容|接口|速度|效率|"
+                  r"一个班|每天|每小时|每分钟|秒一件|交付|交期要|交货期要|之前要|之前必须|必须在|规格|参数|配置要|型号要|负载|重复定位|幅面|厚度|直径|管径|长度|宽度")
+NEED_NOT = re.compile(r"报价按|按.{0,4}(?:台|套).{0,2}(?:算|报)|一起订|一起下|能不能再让|能不能便宜|打包价|多买")
+
+PAYMENT = re.compile(r"尾款|回款|发票|开票|开了票|付款|打款|到账|逾期|质保金|验收款|欠款|对账|货款|进度款|预付款|首付款|余款|结款|结清|请款|催款|款项|应收")
+
+OBJECTION = re.compile(
+    r"太贵|贵了|偏贵|有点贵|超了|超预算|太高|偏高|高了|太晚|太长|太慢|太久|等不了|还差|差一点|差了点|不满足|达不到|满足不了|不达标|不合格|不够|"
+    r"不太行|不行|不如|不太满意|不满意|不认可|有意见|提了.{0,6}意见|两个意见|几个意见|要改|得改|需要改|不能接受|接受不了|无法接受|粗糙|不稳定|漂移|"
+    r"觉得.{0,12}更(?:成熟|好|稳|便宜|强)|倾向|更倾向|拿出点|差异化|没优势|没什么优势|担心|顾虑|不放心|毛刺|偏差|超差|不稳|故障|老出问题|响应慢|服务差|"
+    r"不合理|不同意|苛刻|太严|太短")
+OBJ_NEG = re.compile(r"不是问题|没问题|没什么问题|挑不出毛病|都还行|都可以|不贵|不算贵|挺好|满意")
+TIMING = re.compile(r"今年先不|今年不考虑|暂时不考虑|先不考虑|暂不考虑|还没立项|没立项|没有立项|没有预算|没预算|预算还没|明年再|以后再说|暂时不需要|暂时没(?:有)?需求|"
+                    r"搁置|暂停|先放一放|放一放|缓一缓|不急|还早|等明年|下半年再|没计划|还没计划")
+
+OBSTACLE_RULES: list[tuple[str, re.Pattern, float]] = [
+    ("价格", re.compile(r"太贵|贵了|偏贵|有点贵|价格.{0,4}(?:高|贵)|超(?:了|出)?预算|预算不够|超了|比.{0,8}贵|往.{0,4}靠|便宜.{0,4}(?:点|些)|降.{0,3}价|价格.{0,6}下不来|钱不够"), 0.7),
+    ("决策", re.compile(r"等.{0,4}(?:领导|老板|总经理|董事长|上面|集团|总部).{0,8}(?:看|定|批|签|决定|拍板|同意|审|商量|回复)|(?:领导|老板|总经理|董事长|集团|总部).{0,6}(?:还在犹豫|犹豫|没定|还没定|没批|还没批|要签字|签字|审批|不同意|意见不统一|有分歧)|"
+                      r"开完会.{0,6}(?:回|定|答复)|内部(?:再)?(?:商量|讨论|评估|开会|走流程|意见不统一|有分歧)|上会|评审会|意见不统一|有分歧|还要.{0,6}(?:审批|批准|签字)|要.{0,4}签字|审批还没|还没批下来|犹豫"), 0.65),
+    ("技术", re.compile(r"精度.{0,6}(?:不够|达不到|不满足|还差|担心|要验证|要测试|能不能|能否)|稳定性|漂移|还差一点|差一点|达不到|不满足|满足不了|不达标|良率.{0,6}(?:低|不够|不行|达不到)|节拍.{0,6}(?:不够|慢|达不到)|兼容|"
+                      r"粗糙度|毛刺|变形|担心.{0,8}(?:精度|效果|性能|稳定|寿命|质量)|(?:测试|试切|打样|试机|验证).{0,8}(?:看看|再定|再说|通过|结果)|技术.{0,4}(?:问题|风险|疑问|顾虑)"), 0.6),
+    ("竞品", re.compile(r"(?:倾向|更倾向|偏向|更看好|觉得.{0,12}更(?:成熟|好|稳|可靠)|已经(?:定了|选了|用了|签了)|选了|定了).{0,12}(?:" + COMP_RE.pattern + r"|别家|其他家|那家|对方)|"
+                      r"(?:" + COMP_RE.pattern + r").{0,12}(?:更成熟|更好|更稳|更可靠|更有优势|口碑更|用户多|品牌大)"), 0.7),
+    ("交期", re.compile(r"交期.{0,8}(?:太长|太久|太晚|太慢|等不了|提前|来不及|能不能|赶不上|不行)|太晚了|等不了|来不及|赶不上|现货|(?:四|五|六|七|八|十)周.{0,4}(?:太|也太)|到货.{0,6}(?:太晚|太慢|来不及)|交货.{0,6}(?:太晚|太慢|来不及)"), 0.7),
+    ("付款", re.compile(r"资金.{0,4}(?:紧张|紧|困难|周转)|先付一半|分期|付不了|晚点付|延期付|缓一缓付|付不出|封账|财务.{0,6}(?:没钱|不批|卡着)|账上没钱|回笼|拖欠|账期.{0,6}(?:长|延)|才能付|付款.{0,6}(?:困难|推迟|延后)"), 0.7),
+    ("法务", re.compile(r"法务.{0,8}(?:意见|提了|要求|修改|审核|没过|不同意|卡)|条款|仲裁|违约金|违约责任|知识产权|保密协议|管辖|赔偿上限|责任上限|合同.{0,6}(?:要改|修改|有问题|不同意)"), 0.7),
+    ("时机", TIMING, 0.7),
+]
+RESOLVED = re.compile(r"没问题了|解决了|搞定了|已经批了|批下来了|同意了|签了|定了用你们|就按这个|可以接受|能接受")
+
+STAGE_RULES: list[tuple[str, re.Pattern]] = [
+    ("回款", re.compile(r"尾款|回款|质保金|验收款|逾期|欠款|催款|对账|进度款|余款|结清|开票|发票")),
+    ("合同签署", re.compile(r"合同|签约|签字|盖章|PO|po单|下单|订单|预付款|首付款|定金|条款|法务|用印|审批流程")),
+    ("商务谈判", re.compile(r"优惠|折扣|打折|让(?:点|一点|利|步)|降(?:点|价|一点)|便宜(?:点|些|一点)|往.{0,4}靠|最低价|底价|报价.{0,6}(?:高|贵|超)|超了|太贵|贵了|账期|付款方式|商务条款|议价|申请.{0,4}(?:价格|优惠|特价)")),
+    ("方案确认", re.compile(r"方案.{0,6}(?:看了|看过|评估|汇报|讨论|修改|确认|过了)|看过了|样机|演示|试用|试机|样件|打样|测试报告|试切|技术交流|对比演示|验证|看设备|参观|开放日")),
+    ("需求确认", re.compile(r"±|公差|精度|微米|节拍|产能|需要|想上|想买|要采购|要上|打算上|要求|规格|参数")),
+    ("初步接触", re.compile(r"通过好友|加了好友|初次|第一次联系|认识一下|介绍一下|了解一下|还没立项|没立项|先了解|先看看资料|留个联系方式|名片")),
+]
+STAGE_ORDER = ["初步接触", "需求确认", "方案确认", "商务谈判", "合同签署", "回款"]
+
+
+@dataclass
+class Cue:
+    label: str
+    x: Msg
+    start: int
+    end: int
+    strength: float
+    why: str
+
+
+def _cues_tags(ctx: Ctx) -> list[Cue]:
+    out: list[Cue] = []
+    for x in ctx.texts():
+        t = x.text
+        sp = x.speaker
+        if sp not in ("rep", "customer"):
+            continue
+        who = "客户" if sp == "customer" else "销售"
+        # 价格讨论
+        if not PRICE_NEG.search(t):
+            for m in PRICE.finditer(t):
+                if QUOTE_FORMAT.search(t[max(0, m.start() - 2): m.end() + 10]) and not re.search(r"多少|贵|便宜|优惠|折扣|降|让", t):
+                    continue
+                out.append(Cue("价格讨论", x, m.start(), m.end(), 0.75 if sp == "customer" else 0.6, f"{who}谈到价格“{m.group(0)}”"))
+                break
+        # 竞品对比
+        if not NOT_COMPARE.search(t):
+            comp = COMP_RE.search(t) or GENERIC_COMP.search(t)
+            if comp and COMPARE.search(t):
+                out.append(Cue("竞品对比", x, comp.start(), comp.end(), 0.75, f"{who}将“{comp.group(0)}”与我方比较"))
+        # 客户明确需求
+        if sp == "customer" and not NEED_NOT.search(t):
+            m = NEED.search(t)
+            if m:
+                out.append(Cue("客户明确需求", x, m.start(), m.end(), 0.55, f"客户提出具体要求“{m.group(0)}”"))
+        # 回款跟进
+        m = PAYMENT.search(t)
+        if m:
+            out.append(Cue("回款跟进", x, m.start(), m.end(), 0.7, f"{who}谈到“{m.group(0)}”"))
+        # 异议
+        if sp == "customer" and not TIMING.search(t):
+            m = OBJECTION.search(t)
+            if m and not OBJ_NEG.search(t[max(0, m.start() - 4): m.end() + 4]):
+                out.append(Cue("异议", x, m.start(), m.end(), 0.65, f"客户提出异议“{m.group(0)}”"))
+    return out
+
+
+class Tags:
+    name = "tag-rules"
+
+    def __call__(self, ctx: Ctx):
+        best: dict[str, Cue] = {}
+        for c in _cues_tags(ctx):
+            if c.label not in best or c.strength > best[c.label].strength:
+                best[c.label] = c
+        return [suggestion("tag", lab, c.strength, [c.x.evidence(c.start, c.end)], c.why, self.name)
+                for lab, c in best.items()]
+
+
+class Obstacle:
+    name = "obstacle-rules"
+
+    def __call__(self, ctx: Ctx):
+        found: list[Cue] = []
+        for x in ctx.texts():
+            if x.speaker == "other":
+                continue
+            t = x.text
+            for cat, rx, base in OBSTACLE_RULES:
+                for m in rx.finditer(t):
+                    window = t[max(0, m.start() - 6): m.end() + 6]
+                    if cat == "价格" and PRICE_NEG.search(t):
+                        continue
+                    if OBJ_NEG.search(window) and cat != "时机":
+                        continue
+                    strength = base if x.speaker == "customer" else base * 0.6
+                    found.append(Cue(cat, x, m.start(), m.end(), strength, ""))
+                    break
+        if not found:
+            return []
+        # later resolution cancels earlier obstacles
+        last_res = max((x.index for x in ctx.texts("customer") if RESOLVED.search(x.text)), default=-1)
+        found = [c for c in found if c.x.index > last_res] or []
+        if not found:
+            return []
+        c = max(found, key=lambda c: (c.strength, c.x.index))
+        s, e = c.x.clause_at(c.start, c.end)
+        detail = c.x.text[s:e].strip()[:30] or c.x.text[c.start:c.end]
+        ev = c.x.evidence(s, e) if e > s else c.x.evidence(c.start, c.end)
+        who = "客户" if c.x.speaker == "customer" else "销售"
+        acts = {"价格": ["准备竞品对比与分期方案"], "技术": ["准备技术验证方案与测试数据"], "竞品": ["准备竞品对比与差异化卖点"],
+                "交期": ["协调生产排期,确认最快交期"], "付款": ["商讨分期或调整付款节点"], "法务": ["准备合同条款修改意见"],
+                "决策": ["准备给决策人的汇报材料"], "时机": ["设定长期跟进提醒"]}[c.label]
+        return [suggestion("key_obstacle", {"category": c.label, "detail": detail}, c.strength, [ev],
+                           f"{who}说“{c.x.text[c.start:c.end]}”,属于{c.label}障碍", self.name, acts)]
+
+
+class Stage:
+    name = "stage-rules"
+
+    def __call__(self, ctx: Ctx):
+        hits: dict[str, tuple[Msg, re.Match]] = {}
+        for x in ctx.texts():
+            if x.speaker == "other":
+                continue
+            for st, rx in STAGE_RULES:
+                m = rx.search(x.text)
+                if m and st not in hits:
+                    if st == "需求确认" and x.speaker != "customer":
+                        continue
+                    hits[st] = (x, m)
+        if not hits:
+            return []
+        st = max(hits, key=STAGE_ORDER.index)
+        x, m = hits[st]
+        return [suggestion("stage", st, 0.5, [x.evidence(m.start(), m.end())],
+                           f"对话中出现“{m.group(0)}”,显示已进入{st}阶段", self.name)]

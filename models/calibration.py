@@ -1,0 +1,60 @@
+"""Calibration: raw component scores → probabilities a rep would accept as is.
+
+Per field, a monotone map fitted on the dev split (isotonic regression, stored as
+breakpoints so inference needs no sklearn) and a threshold chosen to reach the target
+precision. Without a fitted artifact the raw score passes through unchanged.
+"""
+from __future__ import annotations
+
+import bisect
+import json
+import os
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+ARTIFACT_DIR = Path(__file__).parent / "artifacts"
+DEFAULT_THRESHOLD = 0.5
+
+
+@dataclass
+class Calibrator:
+    version: str = ""
+    maps: dict[str, tuple[list[float], list[float]]] = field(default_factory=dict)
+    thresholds: dict[str, float] = field(default_factory=dict)
+
+    def calibrate(self, fld: str, raw: float) -> float:
+        m = self.maps.get(fld)
+        if not m:
+            return float(max(0.0, min(1.0, raw)))
+        xs, ys = m
+        if raw <= xs[0]:
+            return ys[0]
+        if raw >= xs[-1]:
+            return ys[-1]
+        i = bisect.bisect_right(xs, raw)
+        x0, x1, y0, y1 = xs[i - 1], xs[i], ys[i - 1], ys[i]
+        return y0 + (y1 - y0) * (raw - x0) / (x1 - x0) if x1 > x0 else y1
+
+    def threshold(self, fld: str) -> float:
+        return self.thresholds.get(fld, DEFAULT_THRESHOLD)
+
+    def to_dict(self) -> dict:
+        return {"version": self.version, "maps": self.maps, "thresholds": self.thresholds}
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "Calibrator":
+        return cls(d.get("version", ""), {k: (list(v[0]), list(v[1])) for k, v in d.get("maps", {}).items()},
+                   dict(d.get("thresholds", {})))
+
+
+def model_dir() -> Path:
+    return Path(os.environ.get("CHAT2CRM_MODEL_DIR") or ARTIFACT_DIR)
+
+
+@lru_cache(maxsize=1)
+def current() -> Calibrator:
+    p = model_dir() / "calibration.json"
+    if p.exists():
+        return Calibrator.from_dict(json.loads(p.read_text(encoding="utf-8")))
+    return Calibrator()
