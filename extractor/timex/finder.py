@@ -1,0 +1,326 @@
+"""Finding: candidate time spans with a small structured parse; no dates computed here.
+
+One cheap trigger regex skips messages without time words; one combined regex of atoms
+(each rule family a named alternative) is run with finditer; adjacent atoms are then
+merged (date + part of day + clock, year + month, weekday + date), ranges (A到B) and
+deadline suffixes (前/之前/内) are attached, and the NOT-a-date cases are filtered.
+
+A candidate is (start, end, parse) where parse is a dict of slots, e.g.
+{"week": {"rel": 1, "wd": 3}, "pod": "am", "clock": {"h": 10, "m": 0}} for 下周三上午十点.
+"""
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from .normalize import normalize
+
+CN = "零〇一二两三四五六七八九十廿卅"
+NUM = rf"(?:\d{{1,2}}|[{CN}]{{1,3}})"
+NUMN = rf"(?:\d{{1,4}}|[{CN}百千]{{1,5}}|几|半|数)"  # counts in offsets
+NUMP = rf"(?:\d{{1,4}}|[{CN}百千]{{1,5}}|几)"
+WD = "一二三四五六日天1-7"
+MEASURE = "万千百元块角折倍%个件台套天周月年时点小分秒米吨斤克寸箱批次人家位条只张份层楼期度kKmMgGwW"
+
+UNIT = r"(?:天|日|个?周|个?星期|个?礼拜|个?月|年|个?小时|个?钟头|个钟|分钟|秒钟?)"
+
+_ATOMS = [
+    # 2026-03-05, 2026/3/5, 2026.3.5
+    ("ymd", r"(?<![\d.])(?P<ymd_y>(?:19|20)\d\d)[-/.](?P<ymd_m>\d{1,2})[-/.](?P<ymd_d>\d{1,2})(?:号|日)?(?![\d.])"),
+    # 10/31/1974, 3/3/15
+    ("mdy", r"(?<![\d./])(?P<mdy_m>\d{1,2})/(?P<mdy_d>\d{1,2})/(?P<mdy_y>\d{4}|\d\d)(?![\d/])"),
+    # offsets: 三天后 两周内 一个月后 两小时前 五个工作日内
+    ("off", rf"(?<![\d\-~到至.])(?P<off_n>{NUMN})(?P<off_half>个半)?(?P<off_u>{UNIT}|个?工作日)(?P<off_h2>半)?"
+            r"(?P<off_dir>以后|之后|过后|后|以前|之前|前|以内|之内|内)(?!天|年|面|期|台|端|续|者|来)"),
+    # 下三天 上两周 前两个月 未来三天 接下来两周
+    ("poff", rf"(?P<poff_p>上|前|下|后|未来|接下来|最近|近)(?P<poff_n>{NUMP})(?P<poff_u>{UNIT})(?!后|前|内|以|之)"),
+    # 过两天 过几天 过一阵
+    ("guo", r"过(?P<guo_n>两|二|三|几|一两)天"),
+    # holidays with 前/后/后第一个工作日
+    ("hol", r"(?P<hol_name>春节|过年|农历新年|阳历新年|新春|元旦节?|清明节?|五一国际劳动节|五一|劳动节|端午节?|中秋节?|国庆节?"
+            r"|(?<![\d十一二三四五六七八九])十一(?=后|前|之后|以后|之前|以前|期间|假期|长假|放假|黄金周|回来|过后|节后)"
+            r"|(?<![\d\w])年(?=后|前|以后|之后|以前|之前|过后)|(?<![春元年国劳中圣礼过])节(?=后|前|之后|以后|之前|过后)"
+            r"|妇女节|儿童节|国际儿童节|八一建军节|建军节|圣诞节?|平安夜|愚人节|万圣节|情人节|圣瓦伦丁节|七夕节?|元宵节?|重阳节?"
+            r"|腊八节?|小年|除夕|大年三十|双十一|双11|双十二|双12|教师节|母亲节|父亲节|感恩节|复活节|主复活日|老板节"
+            r"|国际消费者权益日|消费者权益日|三一五|315晚会|澳门回归纪念日|香港回归纪念日|正月正时|正月朔日)"
+            r"(?:假期|长假|期间|放假)?"
+            r"(?P<hol_suf>(?:之|以)?后(?:的)?第一个工作日|(?:之|以)?后上班(?:第一天)?|收假后|(?:过|之|以)?后|(?:之|以)?前)?"),
+    # lunar: 正月十五 腊月二十三 农历八月十五
+    ("lun", rf"(?P<lun_pre>农历|阴历)?(?P<lun_m>正|冬|腊|(?<=农历)[一二三四五六七八九十]{{1,2}}|(?<=阴历)[一二三四五六七八九十]{{1,2}})月"
+            rf"(?P<lun_d>初[一二三四五六七八九十]|[二三]十|十[一二三四五六七八九]?|二十[一二三四五六七八九]|廿[一二三四五六七八九])"),
+    # 2026年3月5号, 3月5日, 二月十五号, 3月份, 7月初, 3月底, 3月中旬
+    ("cnd", rf"(?:(?P<cnd_y>(?:19|20)\d\d|[零〇一二三四五六七八九]{{4}}|\d\d(?=年\d{{1,2}}月))年)?"
+            rf"(?<![\d{CN}第个])(?P<cnd_m>1[0-2]|0?[1-9]|十[一二]?|[一二三四五六七八九])月份?(?!份?[{CN}\d]*[个度])"
+            rf"(?:(?P<cnd_d>[0-3]?\d|[{CN}]{{1,3}})(?P<cnd_ds>号|日)?(?![\d万元块台个件]|号线)"
+            r"|(?P<cnd_p>初|底|末|中旬|上旬|下旬|中(?!心|国|间|方)))?"),
+    ("yr", r"(?<!\d)(?P<yr_y>(?:19|20)\d\d|[零〇一二三四五六七八九]{4})年(?P<yr_p>底|末|初|上半年|下半年)?(?![\d个多])"),
+    ("ryr", r"(?P<ryr_w>今|明|去|前|后|下|上|来|这一|本)年(?!级|纪|龄|轻|度|会|终奖|薪)(?P<ryr_p>底|末|初|上半年|下半年|年底|年末|年初)?"),
+    ("yp", r"(?<![今明去前后下上来本\d一二三四五六七八九十])(?P<yp_p>年底|年末|年初|上半年|下半年)"),
+    ("qtr", r"(?:(?P<qtr_yw>今|明|去)年)?(?:(?P<qtr_q>[Qq])(?P<qtr_qn>[1-4])(?!\d)|第?(?P<qtr_cn>[一二三四1-4])季度|(?P<qtr_r>上|下|这|本)个?季度)(?P<qtr_p>末|底|初)?"),
+    ("mrel", rf"(?P<mrel_w>上上|下下|上|下|这|本|今|次)个?月(?!份?[{CN}\d]*[个度]|薪|刊|饼|嫂|子)"
+             rf"(?:(?P<mrel_d>[0-3]?\d|[{CN}]{{1,3}})(?P<mrel_ds>号|日)(?!线)|(?P<mrel_p>初|底|末|中旬|上旬|下旬|中(?!心|国|间|方)))?"),
+    ("wk", rf"(?:(?P<wk_w>上上|下下|上|下|这|本|今|这个|下个|上个|次)一?个?(?P<wk_u1>周|星期|礼拜)(?P<wk_d1>[{WD}](?!起|些|样|直|共|下(?!午)|\d)|末)?"
+           rf"|(?P<wk_u2>周|星期|礼拜)(?P<wk_d2>[{WD}](?!起|些|样|直|共|下(?!午)|\d)|末))"),
+    ("nth", r"第(?P<nth_n>[一二三四五1-5])个(?:星期|周|礼拜)(?P<nth_d>[一二三四五六日天1-7])"),
+    ("rd", r"(?P<rd_w>大前|前|昨|今|明|大后|后|次|翌|当)(?:天|日|儿)(?!报|常|记|子|本|元|头条)"
+           r"|(?P<rd_ts>今|明|昨)(?P<rd_tp>早|晚|夜)(?!班|饭|餐)"),
+    ("pod", r"(?P<pod_w>凌晨|清晨|早晨|早上|一早|上午|中午|午后|下午|傍晚|晚上|晚间|夜里|半夜)(?!好|茶|饭|班)"),
+    ("clk", rf"(?<!以下)(?<!以上)(?<![这那哪几第有些每\d.])(?P<clk_h>\d{{1,2}}|[{CN}]{{1,3}})(?P<clk_u>点钟|点|时)"
+            rf"(?:(?P<clk_t>半(?!会|天|年|价)|一刻|三刻|整)|过?(?P<clk_m>[0-5]?\d|[{CN}]{{1,3}})(?P<clk_mu>分|个字)?|[踏搭](?:(?P<clk_kh>半)|(?P<clk_k>[{CN}\d]{{1,2}})))?"),
+    ("hm", r"(?<![\d:.])(?P<hm_h>[01]?\d|2[0-4])[:](?P<hm_m>[0-5]\d)(?::(?P<hm_s>[0-5]\d))?(?:\s*(?P<hm_ap>[aApP])[mM]?)?(?![\d:])"),
+    ("ap", r"(?<![\d:.])(?P<ap_h>1[0-2]|0?[1-9])\s*(?P<ap_ap>[aApP])[mM](?![a-zA-Z])"),
+    ("md", rf"(?<![\d./\-])(?P<md_m>1[0-2]|0?[1-9])(?P<md_sep>[./\-])(?P<md_d>[0-3]?\d)(?P<md_ds>号|日)?(?![\d./\-%]|\s*[{MEASURE}])"),
+    ("dn", rf"(?<![\d{CN}第个月])(?P<dn_d>[0-3]?\d|[{CN}]{{1,3}})(?P<dn_s>号|日)(?!线|车|楼|机|位|门|厅|仓|库|口|院|馆|房|厂|件|码|台|桌|床|窗|柜|工位|店|铺|选手|球员|元|本|语|文|产|系|企|方|报|常|用|益|子)"),
+    ("mp", r"(?<![今明去前后下上来本这次个\d年])(?P<mp_p>月底|月末|月初|月中|上旬|中旬|下旬)"),
+    ("now", r"(?P<now_w>现在|此时|此刻|当前|目前)"),
+]
+
+_MASTER = re.compile("|".join(f"(?P<{n}>{p})" for n, p in _ATOMS))
+_TRIGGER = re.compile(
+    r"[天日号周月年点时午晚早节旬季秒钟宵夕拜期夜晨Qq:/週點鐘時號節後晝旦诞誕庆慶春活]|三一五|而家|依家|當前|[0-9]\s*[.\-][0-9]|[0-9]\s*[apAP][mM]|现在|此|当前|目前|除|双")
+
+_GAP_JOIN = re.compile(r"^(?:的|\s|,\s*|、)?$")
+_RANGE = re.compile(r"^\s*(?:到|至|~|-|—|－|或者|或)\s*$")
+_DEADLINE = re.compile(r"^(?:之前|以前|前|为止|截止|之内|以内|内)")
+_ENUM_AFTER = re.compile(r"^(?:建议|意见|要求|看法|想法|问题|原因|内容|理由|事|需求|优势|好处|疑问|顾虑|担心|不足|改进|考虑|共识"
+                         r"|说明|补充|注意|结论|体会|因素|方面|条件|差异|区别|变化|原则|措施|目标|计划|经验|教训|作用|特点|优点|缺点"
+                         r"|亮点|诉求|反馈|好|吧|儿|点)")
+
+RANK = {"year": 0, "half": 1, "quarter": 1, "month": 2, "week": 3, "day": 3, "rd": 3, "mpart": 3,
+        "nth": 3, "hol": 3, "lunar": 3, "pod": 4, "clock": 5}
+
+
+def _atom(m: re.Match) -> dict | None:
+    k = m.lastgroup
+    g = m.group
+    if k == "ymd":
+        return {"year": {"abs": g("ymd_y")}, "month": {"abs": g("ymd_m")}, "day": {"abs": g("ymd_d")}}
+    if k == "mdy":
+        return {"year": {"abs": g("mdy_y")}, "month": {"abs": g("mdy_m")}, "day": {"abs": g("mdy_d")}}
+    if k == "off":
+        n = g("off_n") + ("半" if g("off_half") or g("off_h2") else "")
+        d = g("off_dir")
+        mode = "after" if "后" in d else "before" if "前" in d else "within"
+        return {"offset": {"n": n, "unit": g("off_u"), "mode": mode}}
+    if k == "poff":
+        p = g("poff_p")
+        mode = "past" if p in ("上", "前", "最近", "近") else "next"
+        return {"offset": {"n": g("poff_n"), "unit": g("poff_u"), "mode": mode}}
+    if k == "guo":
+        return {"offset": {"n": g("guo_n"), "unit": "天", "mode": "after", "soft": True}}
+    if k == "hol":
+        return {"hol": {"name": g("hol_name"), "suf": g("hol_suf") or ""}}
+    if k == "lun":
+        return {"lunar": {"m": g("lun_m"), "d": g("lun_d")}}
+    if k == "cnd":
+        d: dict = {"month": {"abs": g("cnd_m")}}
+        if g("cnd_y"):
+            d["year"] = {"abs": g("cnd_y")}
+        if g("cnd_d"):
+            d["day"] = {"abs": g("cnd_d"), "suffix": bool(g("cnd_ds"))}
+        elif g("cnd_p"):
+            d["mpart"] = g("cnd_p")
+        return d
+    if k == "yr":
+        d = {"year": {"abs": g("yr_y")}}
+        if g("yr_p"):
+            d["ypart"] = g("yr_p")[-2:] if len(g("yr_p")) > 1 else g("yr_p")
+        return d
+    if k == "ryr":
+        w = {"今": 0, "这一": 0, "本": 0, "明": 1, "下": 1, "来": 1, "后": 2, "去": -1, "上": -1, "前": -2}[g("ryr_w")]
+        d = {"year": {"rel": w}}
+        if g("ryr_p"):
+            p = g("ryr_p")
+            d["ypart"] = p[-1] if p in ("年底", "年末", "年初") else p
+        return d
+    if k == "yp":
+        p = g("yp_p")
+        return {"ypart": p[-1] if p in ("年底", "年末", "年初") else p}
+    if k == "qtr":
+        d = {}
+        if g("qtr_yw"):
+            d["year"] = {"rel": {"今": 0, "明": 1, "去": -1}[g("qtr_yw")]}
+        if g("qtr_qn"):
+            d["quarter"] = {"abs": int(g("qtr_qn"))}
+        elif g("qtr_cn"):
+            d["quarter"] = {"abs": "一二三四".index(g("qtr_cn")) + 1 if g("qtr_cn") in "一二三四" else int(g("qtr_cn"))}
+        else:
+            d["quarter"] = {"rel": {"上": -1, "下": 1, "这": 0, "本": 0}[g("qtr_r")]}
+        if g("qtr_p"):
+            d["qpart"] = g("qtr_p")
+        return d
+    if k == "mrel":
+        w = {"上上": -2, "下下": 2, "上": -1, "下": 1, "次": 1, "这": 0, "本": 0, "今": 0}[g("mrel_w")]
+        d = {"month": {"rel": w}}
+        if g("mrel_d"):
+            d["day"] = {"abs": g("mrel_d"), "suffix": True}
+        elif g("mrel_p"):
+            d["mpart"] = g("mrel_p")
+        return d
+    if k == "wk":
+        w = g("wk_w")
+        day = g("wk_d1") or g("wk_d2")
+        rel = None if w is None else {"上上": -2, "下下": 2, "上": -1, "上个": -1, "下": 1, "下个": 1, "次": 1,
+                                       "这": 0, "本": 0, "今": 0, "这个": 0}[w]
+        d = {"week": {"rel": rel}}
+        if day == "末":
+            d["week"]["wd"] = "end"
+        elif day:
+            d["week"]["wd"] = "一二三四五六".index(day) + 1 if day in "一二三四五六" else 7 if day in "日天" else int(day)
+        return d
+    if k == "nth":
+        n = g("nth_n")
+        day = g("nth_d")
+        return {"nth": {"n": "一二三四五".index(n) + 1 if n in "一二三四五" else int(n),
+                        "wd": "一二三四五六".index(day) + 1 if day in "一二三四五六" else 7 if day in "日天" else int(day)}}
+    if k == "rd":
+        if g("rd_ts"):
+            off = {"今": 0, "明": 1, "昨": -1}[g("rd_ts")]
+            return {"rd": off, "pod": {"早": "早上", "晚": "晚上", "夜": "晚上"}[g("rd_tp")]}
+        return {"rd": {"大前": -3, "前": -2, "昨": -1, "今": 0, "当": 0, "明": 1, "次": 1, "翌": 1, "后": 2, "大后": 3}[g("rd_w")]}
+    if k == "pod":
+        return {"pod": g("pod_w")}
+    if k == "clk":
+        c = {"h": g("clk_h"), "u": g("clk_u")}
+        t = g("clk_t")
+        if t:
+            c["m"] = {"半": 30, "一刻": 15, "三刻": 45, "整": 0}[t]
+        elif g("clk_m"):
+            c["m"] = g("clk_m")
+            c["mu"] = g("clk_mu") or ""
+        elif g("clk_kh"):
+            c["m"] = 30
+        elif g("clk_k"):
+            c["m"] = g("clk_k")
+            c["mu"] = "个字"
+        return {"clock": c}
+    if k == "hm":
+        c = {"h": g("hm_h"), "m": g("hm_m"), "colon": True}
+        if g("hm_s"):
+            c["s"] = g("hm_s")
+        if g("hm_ap"):
+            c["ap"] = g("hm_ap").lower()
+        return {"clock": c}
+    if k == "ap":
+        return {"clock": {"h": g("ap_h"), "ap": g("ap_ap").lower()}}
+    if k == "md":
+        if g("md_sep") == "-" and g("md_ds") and int(g("md_m")) < int(g("md_d")) <= 31 and int(g("md_d")) - int(g("md_m")) <= 15:
+            return {"day": {"abs": g("md_m"), "suffix": True}, "range_to": {"day": {"abs": g("md_d"), "suffix": True}}}
+        return {"month": {"abs": g("md_m")}, "day": {"abs": g("md_d"), "suffix": bool(g("md_ds")), "numeric": True}}
+    if k == "dn":
+        return {"day": {"abs": g("dn_d"), "suffix": True}}
+    if k == "mp":
+        return {"mpart": g("mp_p")[1:] if g("mp_p").startswith("月") else g("mp_p")}
+    if k == "now":
+        return {"now": g("now_w")}
+    return None
+
+
+def _ranks(p: dict) -> list[int]:
+    return [RANK[k] for k in p if k in RANK]
+
+
+def _can_merge(a: dict, b: dict, gap: str) -> bool:
+    if not _GAP_JOIN.match(gap):
+        return False
+    if any(k in a for k in ("offset", "now", "range_to")) or any(k in b for k in ("offset", "now", "range_to")):
+        return False
+    if set(a) & set(b) - {"pod"} or ("pod" in a and "pod" in b):
+        return False
+    ra, rb = _ranks(a), _ranks(b)
+    if not ra or not rb:
+        return False
+    # weekday then explicit date (周日, 二月十号): the date decides, the weekday checks it
+    if "week" in a and len(a) == 1 and ("day" in b and "month" in b):
+        return True
+    if "," in gap or "、" in gap:
+        return False
+    if "rd" in b or "week" in b and "month" in a and "day" in a:
+        return False
+    if "ypart" in a and "month" in b:
+        return False
+    return max(ra) < min(rb) or ("year" in a and "week" not in b and max(ra) <= min(rb) and "year" not in b)
+
+
+def _drop(p: dict, text: str, s: int, e: int) -> bool:
+    """NOT-a-date filter for a merged candidate (enumerations, idioms, lone numbers)."""
+    if set(p) == {"clock"}:
+        c = p["clock"]
+        after = text[e:e + 4]
+        if c["u"] if "u" in c else False:
+            if _ENUM_AFTER.match(after) and "m" not in c:
+                return True
+            if c["h"] in ("一", "1") and "m" not in c and c.get("u") != "点钟":
+                return True  # 快一点 / 一点点 / 差一点
+            if c.get("u") == "时" and "m" not in c:
+                return True  # 一时半会儿, 同时
+    if set(p) == {"day"} and not p["day"].get("suffix"):
+        return True
+    if set(p) == {"pod"} and text[e:e + 1] in ("好",):
+        return True
+    return False
+
+
+def _merge_atoms(atoms: list, text: str) -> list:
+    out: list = []
+    i = 0
+    n = len(atoms)
+    while i < n:
+        s, e, p = atoms[i]
+        p = dict(p)
+        j = i + 1
+        while j < n:
+            s2, e2, p2 = atoms[j]
+            gap = text[e:s2]
+            if _can_merge(p, p2, gap):
+                if "week" in p and len(p) == 1 and "day" in p2 and "month" in p2:
+                    p2 = dict(p2, check_wd=p["week"])
+                    p = {}
+                p.update(p2)
+                e = e2
+                j += 1
+                continue
+            break
+        # range: A 到 B
+        if j < n and _RANGE.match(text[e:atoms[j][0]]) and "offset" not in p and "now" not in p:
+            s2, e2, p2 = atoms[j]
+            k = j + 1
+            while k < n and _can_merge(p2, atoms[k][2], text[e2:atoms[k][0]]):
+                p2 = {**p2, **atoms[k][2]}
+                e2 = atoms[k][1]
+                k += 1
+            if "offset" not in p2 and "now" not in p2 and not (text[e:atoms[j][0]].strip() == "-" and "clock" not in p2 and "day" not in p2):
+                p["range_to"] = p2
+                e = e2
+                j = k
+        # deadline suffix
+        if "offset" not in p and "now" not in p and "hol" not in p:
+            dm = _DEADLINE.match(text, e) if False else _DEADLINE.match(text[e:e + 3])
+            if dm and not text[e + dm.end():e + dm.end() + 1] in ("后", "天"):
+                p["deadline"] = "within" if "内" in dm.group(0) else "before"
+                e += dm.end()
+        if not _drop(p, text, s, e):
+            out.append((s, e, p))
+        i = j
+    return out
+
+
+@lru_cache(maxsize=4096)
+def _find_norm(norm: str) -> tuple:
+    atoms = []
+    for m in _MASTER.finditer(norm):
+        p = _atom(m)
+        if p:
+            atoms.append((m.start(), m.end(), p))
+    return tuple(_merge_atoms(atoms, norm))
+
+
+def find_candidates(text: str) -> list[tuple[int, int, dict]]:
+    """Candidate spans (start, end, parse) into `text`, sorted by start. No dates computed."""
+    if not text or not _TRIGGER.search(text):
+        return []
+    norm = normalize(text)
+    if "晏昼" in text.translate(str.maketrans("晝", "昼")):
+        cands = [(s, e, dict(p, cantonese=True)) for s, e, p in _find_norm(norm)]
+        return cands
+    return list(_find_norm(norm))

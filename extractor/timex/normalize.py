@@ -1,0 +1,31 @@
+"""Length-preserving normalisation for time finding: traditional / Cantonese forms and
+full-width characters map one code point to one code point, so every offset found in the
+normalised text is an offset into the original text.
+
+A small hand map of the time-relevant characters (not OpenCC: it loads slowly and may
+change lengths); two-character Cantonese words are rewritten to two-character mainland
+words (聽日 → 明日, 尋日 → 昨日, 晏晝 → 下午, 而家/依家 → 现在, 今個 → 这个).
+"""
+from __future__ import annotations
+
+import re
+
+_T2S = dict(zip(
+    "週禮號點後個這鐘時兩晝慶節勞動兒軍聖誕萬婦國歸紀陽曆農費權闆務復來還會內們臘陰開間際"
+    "於為從過與當給學將後餘數幾實讓週區愛華華記東車線門廠樓機臺檯產質樣啟後钟閒曬際裡裏現單價錢貨兩",
+    "周礼号点后个这钟时两昼庆节劳动儿军圣诞万妇国归纪阳历农费权板务复来还会内们腊阴开间际"
+    "于为从过与当给学将后余数几实让周区爱华华记东车线门厂楼机台台产质样启后钟闲晒际里里现单价钱货两"))
+_T2S.update({chr(0xFF10 + i): str(i) for i in range(10)})
+_T2S.update({"：": ":", "／": "/", "－": "-", "～": "~", "．": ".", "，": ",", "　": " ",
+             "Ｑ": "Q", "ｑ": "q", "－": "-", "—": "-", "–": "-"})
+_TABLE = str.maketrans(_T2S)
+_WORDS = {"聽日": "明日", "尋日": "昨日", "晏昼": "下午", "而家": "现在", "依家": "现在", "今个": "这个"}
+_WORD_RE = re.compile("|".join(_WORDS))
+
+
+def normalize(text: str) -> str:
+    """Same length as `text`; time-relevant traditional/Cantonese forms made mainland."""
+    out = text.translate(_TABLE)
+    if "聽" in text or "尋" in text or "昼" in out or "家" in out or "今个" in out:
+        out = _WORD_RE.sub(lambda m: _WORDS[m.group(0)], out)
+    return out
