@@ -54,7 +54,7 @@ def parse(text: str, caller: Caller) -> list[Message]:
 
     rep_ids = set(caller.all_rep_userids())
     senders = {o.get("from") for _ln, o in objs if isinstance(o, dict) and isinstance(o.get("from"), str)}
-    if not rep_ids & senders:
+    if not rep_ids & senders and not caller.rep_userids:
         internal = {s for s in senders if s and not s.startswith(("wm", "wo", "wb"))}
         if len(internal) == 1:  # a 1:1 archive: the one employee is the rep
             rep_ids = internal
