@@ -124,8 +124,15 @@ def _trad_class() -> str:
     return re.escape(chars) if chars else ""
 
 
+@lru_cache(maxsize=1)
+def _trad_re() -> re.Pattern:
+    return re.compile(f"[{_trad_class()}]") if _trad_class() else re.compile(r"(?!x)x")
+
+
 def _t2s(text: str) -> str:
     """Traditional → Simplified, same length, character-aligned."""
+    if _trad_re().search(text) is None:
+        return text
     table = _t2s_table()
     try:
         conv = _converter().convert(text)
