@@ -326,3 +326,18 @@ def test_only_input_errors_bytes(raw):
         parse_input(raw, rep={"id": "r", "name": "许文博"}, start_time="2026-06-02T15:30:00")
     except InputError:
         pass
+
+
+def test_wechatmsg_csv_without_caller_rep_uses_own_row_names():
+    raw = CSV_HEAD + "1,wxid_a,1,0,1,1773104460,2,您好,x,,小许-远航数控,wxid_me\n" \
+                     "2,wxid_a,1,0,0,1773104470,2,你好,x,甄工-恒达,甄建国,wxid_a\n"
+    conv, fmt = parse_input(raw.encode("utf-8-sig"))
+    assert fmt == "wechat_csv" and conv.channel == "wechat"
+    assert [(m.speaker, m.name) for m in conv.messages] == [("rep", "小许-远航数控"), ("customer", "甄工-恒达")]
+
+
+def test_wechatmsg_txt_system_notices_are_other():
+    raw = "2026-03-10 09:10:00 你已添加了潘总，现在可以开始聊天了。\n\n2026-03-10 09:12:33 许文博\n你好\n"
+    conv, fmt = parse_input(raw, rep_names=["许文博"])
+    assert fmt == "wechat"
+    assert [(m.speaker, m.kind) for m in conv.messages] == [("other", "system"), ("rep", "text")]

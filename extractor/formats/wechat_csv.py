@@ -85,7 +85,8 @@ def parse(text: str, caller: Caller) -> list[Message]:
         if typ in (10000, 10002):
             speaker, name = "other", "系统"
         elif is_sender == "1":
-            speaker, name = "rep", caller.rep_name or "我"
+            speaker = "rep"  # the export's own account; its Remark/NickName are the rep's
+            name = caller.rep_name or get("Remark").strip() or get("NickName").strip() or "我"
         else:
             sender = get("Sender").strip()
             talker = get("TalkerId").strip()

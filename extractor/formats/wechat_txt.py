@@ -25,13 +25,16 @@ PLACEHOLDERS = {
     "[图片]": "image", "[语音]": "voice", "[视频]": "video", "[表情包]": "image", "[动画表情]": "image",
     "[文件]": "file", "[位置]": "other", "[名片]": "other", "[链接]": "other", "[音视频通话]": "other",
     "[视频通话]": "other", "[语音通话]": "other", "[红包]": "other", "[转账]": "other", "[小程序]": "other",
-    "[聊天记录]": "other",
+    "[聊天记录]": "other", "[音乐分享]": "other",
 }
 _QUOTE = re.compile(r"^(?:引用|「?引用)[:：]")
 
 
 def match_header(line: str):
-    m = HEADER_NAME_FIRST.match(line) or HEADER_TIME_FIRST.match(line)
+    m = HEADER_TIME_FIRST.match(line)
+    if m:  # WeChatMsg's form; a system notice is written as `time notice` with no body
+        return m
+    m = HEADER_NAME_FIRST.match(line)
     if m and len(m.group("name").strip()) <= 40:
         return m
     return None
@@ -39,12 +42,13 @@ def match_header(line: str):
 
 def parse(text: str, caller: Caller) -> tuple[list[Message], str]:
     lines = text.splitlines()
-    blocks: list[tuple[int, str, str, list[str]]] = []  # (line_no, name, time string, body lines)
+    blocks: list[tuple[int, str, str, list[str], bool]] = []  # (line_no, name, time, body, time-first)
     for i, raw in enumerate(lines, 1):
         line = raw.rstrip()
         m = match_header(line)
         if m:
-            blocks.append((i, m.group("name").strip(), f"{m.group('date')} {m.group('clock')}", []))
+            blocks.append((i, m.group("name").strip(), f"{m.group('date')} {m.group('clock')}", [],
+                           m.re is HEADER_TIME_FIRST))
         elif blocks:
             blocks[-1][3].append(line)
         elif line.strip():
@@ -53,9 +57,15 @@ def parse(text: str, caller: Caller) -> tuple[list[Message], str]:
     if not blocks:
         raise InputError("no WeChat message header (`姓名 YYYY-MM-DD HH:MM:SS`) found", line=1)
 
-    rep_name = _resolve_rep({b[1] for b in blocks}, caller)
+    for b in blocks:
+        while b[3] and not b[3][-1].strip():
+            b[3].pop()
+    # WeChatMsg writes system notices (添加好友, 撤回) as a bare `time notice` line
+    notices = {id(b) for b in blocks if b[4] and not b[3]}
+    rep_name = _resolve_rep({b[1] for b in blocks if id(b) not in notices}, caller)
     messages: list[Message] = []
-    for n, (line_no, name, ts, body) in enumerate(blocks, 1):
+    for n, blk in enumerate(blocks, 1):
+        line_no, name, ts, body, _tf = blk
         try:
             t = parse_time(ts.replace(" ", "T"), "time")
         except InputError:
@@ -72,8 +82,13 @@ def parse(text: str, caller: Caller) -> tuple[list[Message], str]:
                     body.pop()
                 break
         content = "\n".join(body)
+        if id(blk) in notices:
+            messages.append(Message(id=f"m{n}", speaker="other", time=t, text=name, name="系统", kind="system"))
+            continue
         if content.strip() in PLACEHOLDERS:
             kind, content = PLACEHOLDERS[content.strip()], ""
+        elif content.lstrip().startswith(("[链接]", "[音乐分享]", "[小程序]", "[位置]")):
+            kind, content = "other", ""
         elif not body:
             kind = "other"
         speaker = "rep" if name == rep_name else "customer"
