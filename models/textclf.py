@@ -1,6 +1,292 @@
-"""Message-level text classifier (character n-grams, linear) — placeholder until trained."""
+"""Message-level classifier for the signal fields (tag, key_obstacle, stage).
+
+Features are character 1–3-grams of the normalised message, marked with the speaker,
+plus the previous message's bigrams (context: an objection answered, a question
+replied to). One binary logistic model per label, trained with scikit-learn, stored as
+plain weight tables so that inference needs neither sklearn nor numpy: scoring a
+message is a few hundred dict look-ups.
+
+Conversation level, a label's score stacks what the classifier and the rules say:
+  z = a·logit(max message probability) + b·rule strength + c, fitted on out-of-fold
+  predictions of the train split; the pipeline calibrates the result on dev.
+"""
 from __future__ import annotations
 
+import json
+import math
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
 
-def current_model():
-    return None
+SIGNAL_FIELDS = ("tag", "key_obstacle", "stage")
+_PUNCT = re.compile(r"[\s,，。!！?？;；:：~～…、\"“”'‘’()（）\[\]【】]+")
+
+
+def featurize(text: str, speaker: str, prev: str = "") -> list[str]:
+    t = _PUNCT.sub(" ", text).strip()
+    sp = speaker[:1]
+    feats = [f"S={sp}"]
+    n = len(t)
+    for i in range(n):
+        c1 = t[i]
+        if c1 == " ":
+            continue
+        feats.append(c1)
+        if i + 1 < n:
+            feats.append(t[i:i + 2])
+            feats.append(sp + t[i:i + 2])
+        if i + 2 < n:
+            feats.append(t[i:i + 3])
+    if "?" in text or "？" in text or "吗" in text:
+        feats.append("Q")
+    p = _PUNCT.sub(" ", prev)[-24:]
+    for i in range(len(p) - 1):
+        feats.append("P" + p[i:i + 2])
+    return feats
+
+
+def label_keys(gold_evidence: dict) -> dict[str, set[str]]:
+    """gold_evidence → message id → set of labels ('tag:异议', 'key_obstacle:价格', 'stage:回款')."""
+    out: dict[str, set[str]] = {}
+    return out
+
+
+def conv_message_labels(conv: dict) -> dict[str, set[str]]:
+    gold, ev = conv.get("gold", {}), conv.get("gold_evidence", {})
+    labels: dict[str, set[str]] = {}
+    for key, ids in ev.items():
+        if key.startswith("tag:"):
+            lab = key
+        elif key == "key_obstacle" and "key_obstacle" in gold:
+            lab = "key_obstacle:" + gold["key_obstacle"]["category"]
+        elif key == "stage" and "stage" in gold:
+            lab = "stage:" + gold["stage"]
+        else:
+            continue
+        for mid in ids:
+            labels.setdefault(mid, set()).add(lab)
+    return labels
+
+
+def conv_labels(conv: dict) -> set[str]:
+    gold = conv.get("gold", {})
+    out = {"tag:" + t for t in gold.get("tag", [])}
+    if "key_obstacle" in gold:
+        out.add("key_obstacle:" + gold["key_obstacle"]["category"])
+    if "stage" in gold:
+        out.add("stage:" + gold["stage"])
+    return out
+
+
+def all_labels() -> list[str]:
+    from extractor.types import OBSTACLES, STAGES, TAGS
+    return [f"tag:{t}" for t in TAGS] + [f"key_obstacle:{o}" for o in OBSTACLES] + [f"stage:{s}" for s in STAGES]
+
+
+def _messages(conv_dict: dict):
+    """(message dict, normalised text, prev normalised text) for messages with text."""
+    from extractor.fields.base import Ctx
+    from extractor.types import Conversation
+    c = Conversation.from_dict({k: v for k, v in conv_dict.items() if k not in ("gold", "gold_evidence", "notes")})
+    ctx = Ctx.build(c)
+    prev = ""
+    out = []
+    for x in ctx.msgs:
+        if x.text and x.speaker in ("rep", "customer"):
+            out.append((x, prev))
+            prev = x.text
+    return ctx, out
+
+
+@dataclass
+class TextModel:
+    labels: list[str]
+    weights: dict[str, list[float]]  # feature → per-label weight
+    bias: list[float]
+    stack: dict[str, list[float]] = field(default_factory=dict)  # label → [a, b, c]
+    meta: dict = field(default_factory=dict)
+
+    def message_logits(self, feats: list[str]) -> list[float]:
+        z = list(self.bias)
+        w = self.weights
+        for f in set(feats):
+            row = w.get(f)
+            if row is not None:
+                for i, v in enumerate(row):
+                    z[i] += v
+        return z
+
+    def conv_scores(self, ctx) -> dict[str, tuple[float, object]]:
+        """label → (max message logit, the message that had it)."""
+        best: dict[str, tuple[float, object]] = {}
+        prev = ""
+        for x in ctx.msgs:
+            if not x.text or x.speaker not in ("rep", "customer"):
+                continue
+            z = self.message_logits(featurize(x.text, x.speaker, prev))
+            prev = x.text
+            for lab, v in zip(self.labels, z):
+                if lab not in best or v > best[lab][0]:
+                    best[lab] = (v, x)
+        return best
+
+    def stacked(self, label: str, logit: float, rule: float) -> float:
+        a, b, c = self.stack.get(label, (1.0, 0.0, 0.0))
+        return a * logit + b * rule + c
+
+    def rescore(self, ctx, cands):
+        from extractor.fields.base import suggestion
+        scores = self.conv_scores(ctx)
+        out = [s for s in cands if s.field not in SIGNAL_FIELDS]
+        rule_by_label = {}
+        for s in cands:
+            if s.field in SIGNAL_FIELDS:
+                v = s.value["category"] if s.field == "key_obstacle" else s.value
+                rule_by_label[f"{s.field}:{v}"] = s
+        for lab in self.labels:
+            fld, val = lab.split(":", 1)
+            logit, x = scores.get(lab, (-10.0, None))
+            rule = rule_by_label.get(lab)
+            z = self.stacked(lab, logit, rule.score if rule else 0.0)
+            p = 1 / (1 + math.exp(-max(-30, min(30, z))))
+            if rule is not None:
+                rule.score = p
+                rule.features["clf_logit"] = logit
+                if x is not None and 1 / (1 + math.exp(-logit)) > 0.5:
+                    rule.reason += f";模型也判断此消息为{val}"
+                out.append(rule)
+            elif x is not None and p >= 0.2:
+                prob = 1 / (1 + math.exp(-logit))
+                who = "客户" if x.speaker == "customer" else "销售"
+                snippet = x.m.text.strip()
+                short = snippet if len(snippet) <= 24 else snippet[:24] + "…"
+                if fld == "key_obstacle":
+                    value = {"category": val, "detail": short}
+                    reason = f"文本分类模型判断{who}消息“{short}”反映{val}障碍(消息概率{prob:.2f})"
+                elif fld == "stage":
+                    value = val
+                    reason = f"文本分类模型判断{who}消息“{short}”显示已进入{val}阶段(消息概率{prob:.2f})"
+                else:
+                    value = val
+                    reason = f"文本分类模型判断{who}消息“{short}”属于“{val}”(消息概率{prob:.2f})"
+                ev = x.evidence(0, len(x.text))
+                out.append(suggestion(fld, value, p, [ev], reason, "textclf", clf_logit=logit))
+        return out
+
+    def to_dict(self) -> dict:
+        return {"labels": self.labels, "bias": self.bias, "stack": self.stack, "meta": self.meta,
+                "weights": {k: [round(v, 4) for v in row] for k, row in self.weights.items()}}
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "TextModel":
+        return cls(d["labels"], d["weights"], d["bias"], {k: list(v) for k, v in d.get("stack", {}).items()},
+                   d.get("meta", {}))
+
+
+def model_path() -> Path:
+    from models.calibration import model_dir
+    return model_dir() / "textclf.json"
+
+
+@lru_cache(maxsize=1)
+def current_model() -> TextModel | None:
+    p = model_path()
+    if not p.exists():
+        return None
+    return TextModel.from_dict(json.loads(p.read_text(encoding="utf-8")))
+
+
+# ---------------------------------------------------------------- training
+
+def _design(convs: list[dict]):
+    """Message rows: (conv index, features, label set) and per-conversation rule strengths."""
+    rows = []
+    for ci, conv in enumerate(convs):
+        mlabels = conv_message_labels(conv)
+        ctx, msgs = _messages(conv)
+        for x, prev in msgs:
+            rows.append((ci, featurize(x.text, x.speaker, prev), mlabels.get(x.id, set())))
+    return rows
+
+
+def fit_linear(rows, labels: list[str], C: float = 4.0, seed: int = 0, min_df: int = 2):
+    from scipy.sparse import csr_matrix
+    from sklearn.linear_model import LogisticRegression
+    df: dict[str, int] = {}
+    for _, feats, _ in rows:
+        for f in set(feats):
+            df[f] = df.get(f, 0) + 1
+    vocab = {f: i for i, f in enumerate(sorted(f for f, n in df.items() if n >= min_df))}
+    ind, ptr = [], [0]
+    for _, feats, _ in rows:
+        ids = sorted({vocab[f] for f in feats if f in vocab})
+        ind.extend(ids)
+        ptr.append(len(ind))
+    X = csr_matrix(([1.0] * len(ind), ind, ptr), shape=(len(rows), len(vocab)))
+    weights: dict[str, list[float]] = {f: [0.0] * len(labels) for f in vocab}
+    inv = {i: f for f, i in vocab.items()}
+    bias = []
+    for j, lab in enumerate(labels):
+        y = [1 if lab in ls else 0 for _, _, ls in rows]
+        if sum(y) < 2:
+            bias.append(-8.0)
+            continue
+        clf = LogisticRegression(C=C, max_iter=2000, class_weight="balanced", random_state=seed, solver="liblinear")
+        clf.fit(X, y)
+        bias.append(float(clf.intercept_[0]))
+        coef = clf.coef_[0]
+        for i in coef.nonzero()[0]:
+            weights[inv[i]][j] = float(coef[i])
+    weights = {f: row for f, row in weights.items() if any(abs(v) > 1e-3 for v in row)}
+    return weights, bias
+
+
+def train(train_convs: list[dict], *, seed: int = 0, folds: int = 5, C: float = 4.0, progress=None) -> TextModel:
+    """Fit message models, then the stacking weights on out-of-fold conversation scores."""
+    from sklearn.linear_model import LogisticRegression
+    from extractor.fields.base import Ctx
+    from extractor.pipeline import _components
+    from extractor.types import Conversation
+
+    labels = all_labels()
+    rows = _design(train_convs)
+    # out-of-fold logits per conversation and label
+    n = len(train_convs)
+    oof: list[dict[str, float]] = [dict() for _ in range(n)]
+    for k in range(folds):
+        tr = [r for r in rows if r[0] % folds != k]
+        te_convs = [i for i in range(n) if i % folds == k]
+        w, b = fit_linear(tr, labels, C=C, seed=seed)
+        m = TextModel(labels, w, b)
+        for i in te_convs:
+            ctx, _ = _messages(train_convs[i])
+            for lab, (z, _x) in m.conv_scores(ctx).items():
+                oof[i][lab] = z
+        if progress:
+            progress(f"fold {k + 1}/{folds}")
+    # rule strengths per conversation and label
+    rules: list[dict[str, float]] = []
+    comps = _components()
+    for conv in train_convs:
+        c = Conversation.from_dict({k: v for k, v in conv.items() if k not in ("gold", "gold_evidence", "notes")})
+        ctx = Ctx.build(c)
+        r = {}
+        for comp in comps:
+            for s in comp(ctx):
+                if s.field in SIGNAL_FIELDS:
+                    v = s.value["category"] if s.field == "key_obstacle" else s.value
+                    r[f"{s.field}:{v}"] = max(r.get(f"{s.field}:{v}", 0.0), s.score or 0.0)
+        rules.append(r)
+    stack = {}
+    for lab in labels:
+        X = [[oof[i].get(lab, -10.0), rules[i].get(lab, 0.0)] for i in range(n)]
+        y = [1 if lab in conv_labels(train_convs[i]) else 0 for i in range(n)]
+        if 0 < sum(y) < n:
+            lr = LogisticRegression(C=1.0, max_iter=1000, random_state=seed)
+            lr.fit(X, y)
+            stack[lab] = [float(lr.coef_[0][0]), float(lr.coef_[0][1]), float(lr.intercept_[0])]
+        else:
+            stack[lab] = [0.0, 0.0, -6.0]
+    w, b = fit_linear(rows, labels, C=C, seed=seed)
+    return TextModel(labels, w, b, stack, {"train_conversations": n, "train_messages": len(rows), "seed": seed, "C": C})

@@ -25,18 +25,31 @@ def clean(text: str) -> str:
     return re.sub(r"\s+", " ", t).strip()
 
 
+def _words(text: str) -> list[str]:
+    """rjieba words plus word bigrams (so 挑不出+毛病 and 再+商量 are features)."""
+    import rjieba
+    w = [x for x in rjieba.cut(clean(text)) if x.strip()]
+    return w + [a + "_" + b for a, b in zip(w, w[1:])]
+
+
 class TextPairClassifier:
-    def __init__(self, prev_weight: float = 0.5, C: float = 10.0, seed: int = 0):
+    def __init__(self, prev_weight: float = 0.5, C: float = 10.0, seed: int = 0, words: float = 0.0,
+                 ngram_max: int = 3, balanced: bool = False):
         self.prev_weight, self.C, self.seed = prev_weight, C, seed
+        self.words, self.ngram_max, self.balanced = words, ngram_max, balanced
 
     def _vec(self):
-        return TfidfVectorizer(analyzer="char_wb", ngram_range=(1, 3), sublinear_tf=True, min_df=1)
+        return TfidfVectorizer(analyzer="char_wb", ngram_range=(1, self.ngram_max), sublinear_tf=True, min_df=1)
 
     def fit(self, texts, prevs, y):
         self.v_text = self._vec().fit([clean(t) for t in texts])
         self.v_prev = self._vec().fit([clean(p) for p in prevs] + ["_"])
+        self.v_words = None
+        if self.words:
+            self.v_words = TfidfVectorizer(analyzer=_words, ngram_range=(1, 1), sublinear_tf=True).fit(texts)
         X = self._features(texts, prevs)
-        self.clf = LogisticRegression(C=self.C, max_iter=3000, random_state=self.seed)
+        self.clf = LogisticRegression(C=self.C, max_iter=3000, random_state=self.seed,
+                                      class_weight="balanced" if self.balanced else None)
         self.clf.fit(X, y)
         self.classes_ = list(self.clf.classes_)
         return self
@@ -44,7 +57,10 @@ class TextPairClassifier:
     def _features(self, texts, prevs):
         a = self.v_text.transform([clean(t) for t in texts])
         b = self.v_prev.transform([clean(p) for p in prevs]) * self.prev_weight
-        return hstack([a, b]).tocsr()
+        parts = [a, b]
+        if getattr(self, "v_words", None) is not None:
+            parts.append(self.v_words.transform(texts) * self.words)
+        return hstack(parts).tocsr()
 
     def predict_proba(self, texts, prevs) -> np.ndarray:
         if not len(texts):

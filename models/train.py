@@ -1,0 +1,121 @@
+"""Training: message classifier + stacking (train split), calibration and thresholds (dev).
+
+Reproducible: same data and seed give the same weights and metrics. The artifact
+(textclf.json, calibration.json, metrics.json) records a hash of its training data and
+is promoted over the current one only if it is not worse on dev (micro-F1).
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+import tempfile
+import time
+from pathlib import Path
+
+from models.calibration import ARTIFACT_DIR, Calibrator, model_dir
+
+
+def data_hash(*parts: list[dict]) -> str:
+    h = hashlib.sha256()
+    for convs in parts:
+        for c in convs:
+            h.update(json.dumps(c, ensure_ascii=False, sort_keys=True).encode())
+    return h.hexdigest()[:16]
+
+
+def _judge(convs, *, threshold: bool):
+    from eval.cli import predict
+    from eval.scoring import score
+    preds, _ = predict(convs, apply_threshold=threshold)
+    return score(convs, preds)
+
+
+def fit_calibration(dev: list[dict], version: str, target_precision: float = 0.9, min_support: int = 3) -> Calibrator:
+    """Isotonic map per field on dev (raw score → accuracy) and the lowest threshold
+    whose emitted precision on dev reaches the target."""
+    from sklearn.isotonic import IsotonicRegression
+    from extractor.types import FIELDS
+    import models.calibration as cal_mod
+    cal_mod.current.cache_clear()
+    # judge raw scores: temporarily run with an identity calibrator
+    sc = _judge(dev, threshold=False)
+    cal = Calibrator(version=version)
+    for f in FIELDS:
+        pts = [(j.confidence, j.correct) for j in sc.judged if j.field == f]
+        if len(pts) < min_support:
+            cal.thresholds[f] = 0.5
+            continue
+        xs = [p[0] for p in pts]
+        ys = [1.0 if p[1] else 0.0 for p in pts]
+        iso = IsotonicRegression(out_of_bounds="clip", y_min=0.02, y_max=0.98)
+        iso.fit(xs, ys)
+        bx, by = list(map(float, iso.X_thresholds_)), list(map(float, iso.y_thresholds_))
+        # shrink toward the field's base rate where support is thin (avoid 0/1 from 2 points)
+        n = len(pts)
+        base = sum(ys) / n
+        k = 5.0
+        by = [(v * n + base * k) / (n + k) for v in by]
+        cal.maps[f] = (bx, by)
+        # threshold: smallest calibrated value with precision ≥ target among suggestions above it
+        calib = sorted(((cal.calibrate(f, x), y) for x, y in zip(xs, ys)), reverse=True)
+        best_t, tp = 1.01, 0
+        for i, (c, y) in enumerate(calib, 1):
+            tp += y
+            if tp / i >= target_precision:
+                best_t = c
+        cal.thresholds[f] = min(best_t, 0.95)
+    return cal
+
+
+def train_and_promote(*, seed: int = 0, target_precision: float = 0.9, extra_train: list[dict] | None = None,
+                      force: bool = False, out_dir: Path | None = None, log=print) -> dict:
+    from labeling.corpus import load
+    from models import textclf
+    import models.calibration as cal_mod
+    train, dev = load("train") + list(extra_train or []), load("dev")
+    if not train or not dev:
+        raise SystemExit("no corpus splits: run `python -m labeling.corpus split` first")
+    t0 = time.perf_counter()
+    version = time.strftime("%Y.%m.%d-%H%M%S") + "-" + data_hash(train, dev)[:8]
+    # previous model's dev score, if any
+    target = Path(out_dir or model_dir())
+    prev = None
+    if (target / "metrics.json").exists():
+        prev = json.loads((target / "metrics.json").read_text(encoding="utf-8"))
+    log(f"training on {len(train)} conversations (dev {len(dev)}), seed {seed}")
+    model = textclf.train(train, seed=seed, progress=log)
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = Path(tmp)
+        (tmp / "textclf.json").write_text(json.dumps(model.to_dict(), ensure_ascii=False), encoding="utf-8")
+        import os
+        old = os.environ.get("CHAT2CRM_MODEL_DIR")
+        os.environ["CHAT2CRM_MODEL_DIR"] = str(tmp)
+        try:
+            cal_mod.current.cache_clear()
+            textclf.current_model.cache_clear()
+            cal = fit_calibration(dev, version, target_precision)
+            (tmp / "calibration.json").write_text(json.dumps(cal.to_dict(), ensure_ascii=False, indent=1), encoding="utf-8")
+            cal_mod.current.cache_clear()
+            dev_score = _judge(dev, threshold=True).summary()
+        finally:
+            if old is None:
+                os.environ.pop("CHAT2CRM_MODEL_DIR", None)
+            else:
+                os.environ["CHAT2CRM_MODEL_DIR"] = old
+            cal_mod.current.cache_clear()
+            textclf.current_model.cache_clear()
+        metrics = {"version": version, "seed": seed, "train_conversations": len(train), "dev_conversations": len(dev),
+                   "data_hash": data_hash(train, dev), "target_precision": target_precision,
+                   "dev": dev_score, "train_seconds": round(time.perf_counter() - t0, 2), "backend": "char-ngram-linear"}
+        (tmp / "metrics.json").write_text(json.dumps(metrics, ensure_ascii=False, indent=1), encoding="utf-8")
+        better = prev is None or dev_score["micro_f1"] >= prev.get("dev", {}).get("micro_f1", 0) - 1e-9
+        metrics["promoted"] = bool(better or force)
+        metrics["previous_dev_micro_f1"] = prev.get("dev", {}).get("micro_f1") if prev else None
+        if better or force:
+            target.mkdir(parents=True, exist_ok=True)
+            for name in ("textclf.json", "calibration.json", "metrics.json"):
+                shutil.copyfile(tmp / name, target / f".{name}.tmp")
+            for name in ("textclf.json", "calibration.json", "metrics.json"):
+                (target / f".{name}.tmp").replace(target / name)
+        return metrics
