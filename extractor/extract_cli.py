@@ -18,6 +18,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--jsonl", action="store_true", help="read one canonical conversation per line on stdin")
     p.add_argument("--rep-id", help="the rep's id (raw exports)")
     p.add_argument("--rep-name", help="the rep's display name / userid (raw exports)")
+    p.add_argument("--rep-userid", action="append", help="the rep's WeCom userid (repeatable)")
     p.add_argument("--start", help="call start time for transcripts (ISO 8601)")
     p.add_argument("--conversation-id", help="conversation id (raw exports; default: file stem)")
     p.add_argument("--all", action="store_true", help="also show suggestions below the display threshold")
@@ -64,6 +65,8 @@ def main(argv: list[str]) -> int:
     caller = {}
     if args.rep_id or args.rep_name:
         caller["rep"] = {"id": args.rep_id or args.rep_name, "name": args.rep_name or args.rep_id}
+    if args.rep_userid:
+        caller["rep_userids"] = args.rep_userid
     if args.start:
         caller["start_time"] = args.start
     if args.conversation_id:

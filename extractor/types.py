@@ -73,10 +73,8 @@ class Message:
     kind: str = "text"  # text | image | voice | video | file | revoked | system | other
 
     def to_dict(self) -> dict:
-        d = {"id": self.id, "speaker": self.speaker, "name": self.name, "time": iso(self.time), "text": self.text}
-        if self.kind != "text":
-            d["kind"] = self.kind
-        return d
+        # `kind` stays internal: the canonical shape (CONTRACT.md section 2) has no such key
+        return {"id": self.id, "speaker": self.speaker, "name": self.name, "time": iso(self.time), "text": self.text}
 
 
 @dataclass(slots=True)
