@@ -48,7 +48,8 @@ def lunar_to_solar(year: int, month: int, day: int) -> date | None:
     from lunardate import LunarDate
     for d in (day, day - 1):
         try:
-            return LunarDate(year, month, d).toSolarDate()
+            ld = LunarDate(year, month, d)
+            return ld.to_solar_date() if hasattr(ld, 'to_solar_date') else ld.toSolarDate()
         except ValueError:
             continue
     return None

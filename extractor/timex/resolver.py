@@ -340,7 +340,7 @@ def _lunar(lu: dict, ref: datetime) -> tuple[date, str]:
     if not (1 <= m <= 12 and 1 <= d <= 30):
         raise Invalid(lu)
     from lunardate import LunarDate
-    ly = LunarDate.fromSolarDate(ref.year, ref.month, ref.day).year
+    ly = (LunarDate.from_solar_date if hasattr(LunarDate, 'from_solar_date') else LunarDate.fromSolarDate)(ref.year, ref.month, ref.day).year
     for y in (ly - 1, ly, ly + 1):
         s = H.lunar_to_solar(y, m, d)
         if s and s >= ref.date():
@@ -359,6 +359,8 @@ def _clock(c: dict, pod: str | None, cantonese: bool) -> tuple[int, int, int, st
             mv = num(m)
             if c.get("mu") == "个字" or (cantonese and not c.get("mu") and len(m) == 1 and not m.isdigit() and mv < 12):
                 mv *= 5
+            elif not c.get("mu") and len(m) == 1 and not m.isdigit() and m != "十":
+                raise Invalid(c)  # 两点五 without 分 outside Cantonese: a decimal, not 2:05
             m = mv
         grain = "minute"
     else:
