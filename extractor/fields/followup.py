@@ -1,16 +1,23 @@
 """next_follow_up: the next contact both sides agreed on, after rescheduling.
 
-Walks the conversation in order keeping the current agreed plan. A time mention
-becomes a plan when its clause talks about meeting, visiting, calling, replying or
-demonstrating (not shipping, paying or the customer's internal events); a clock time
-or part of day with no date refines the current plan's day; a cancellation or a
-deferral (等通知, 改天, 具体哪天再说) drops it; a new date replaces it. A plan counts
-as agreed when the other side acknowledged it or it answered the other side's proposal.
+Walks the conversation in order keeping the current plan. For every time mention the
+clause around it decides:
+- a clause about shipping, paying, sending documents or the customer's internal
+  meetings is never a plan (6月15号前发货, 今天出新版报价, 明天上午我们开采购委员会);
+- a clause about meeting, visiting, calling, replying or demonstrating makes a plan,
+  and so does a bare date given as the answer to a scheduling question (下周四上午吧);
+- a deadline (X前/之前/内) is a plan only as a promised reply (国庆前给我个准话);
+- a clock time or part of day with no date refines the current plan's day;
+- busy/cancel words drop the plan or the date they sit next to (年前太忙了, 等通知),
+  and a deferral (具体哪天再约) leaves no plan.
+A plan counts as agreed when the other side acknowledged it, answered a proposal with
+it, or proposed it in answer to a question; unagreed plans are not shown.
 """
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from extractor.fields.base import Ctx, Msg, suggestion
 from extractor.types import Evidence
@@ -18,19 +25,30 @@ from extractor.types import Evidence
 SOURCE = "followup-rules"
 
 CONTACT = re.compile(
-    r"过来|过去|来访|拜访|上门|登门|见面|面谈|面聊|碰一下|碰个面|碰碰|碰头|聊|谈|打电话|回电|电话|致电|回复|答复|回您|回你|给您回|给你回|"
-    r"准信|确认|看样机|样机|演示|demo|Demo|DEMO|开放日|来看|来厂|来我们|到我们|到你们|到贵司|参观|约|会议|开会|视频|线上|腾讯会议|"
-    r"过一下|交流|沟通|联系|等您|等你|见|试机|试用|调机|打样|送样|现场|汇报|讲解|培训|对一下|对接|商量|定一下|敲定|签|拜会|门卫室|接您|接你")
+    r"过来|过去|过嚟|来访|拜访|上门|登门|见面|面谈|面聊|当面|碰一下|碰个面|碰碰|碰头|聊|谈|打电话|打给|打我|打你|打您|回电|电话|致电|call|"
+    r"回复|答复|回您|回你|给您回|给你回|回话|准信|准话|信儿|确认|样机|演示|demo|Demo|DEMO|开放日|来看|来厂|来我们|到我们|到你们|到贵司|到您|到厂|"
+    r"参观|约|会议|电话会|视频会|视频|线上|腾讯会议|过一下|对一下|对一次|交流|沟通|联系|等您|等你|见|试机|试用|调机|现场|汇报|讲解|培训|对接|"
+    r"敲定|签合同|签了|签约|拜会|门卫|接您|接你|你来|您来|来吧|来一趟|来一下|来坐坐|坐坐|我到|我来|我们来|一起过|上门|带.{0,4}(?:过来|过去)|"
+    r"跟您|跟你|问问|问一下|问我|再问|讲讲|讲一下|来测|再来|来一次|去你们|去您|去贵司|去你那|到你那|看实机|看看实机")
+# contact words strong enough to win over a shipping/paying word in the same clause (再跟您确认下到账)
+STRONG = re.compile(r"跟您|跟你|给您打|给你打|问问|问一下|问我|再问|联系您|联系你|过来|过去|当面|见面|拜访|碰一下|碰个面|聊|打电话|电话会|视频会|再确认|确认一下|确认下")
+INTERNAL = re.compile(r"(?:我们|我这边|我们这边|集团|公司)(?:内部)?.{0,3}(?:开会|开.{0,4}会|评审|上会|讨论|审计|盘点)")
+DEFER = re.compile(r"回头再约|回头再说|改天|等通知|等我消息|等我通知|不用来了|不用过来|取消|都不方便|先不约|暂时不约")
 NOT_CONTACT = re.compile(
-    r"发货|到货|交货|交期|送货|物流|快递|付款|打款|到账|付清|付一半|付完|支付|开票|发票|下单|排产|生产|投产|上线|调试完|验收|截止|有效期|"
-    r"发您|发你|发过去|发给您|发给你|寄|放假|休息|出差|封账|审批完|批下来|走完|报销|入库|装车|出货|备货|"
-    r"之前付|前付|前到|前能到|能到|完工|完成|做完|做好|搞定|出来|定下来")
-CANCEL = re.compile(r"不用来了|不用过来|别来了|不来了|来不了|去不了|取消|改天|等通知|等我消息|等我通知|等消息|回头再约|回头再说|"
-                    r"再约|先不约|暂时不|搁置|推迟|延后|不方便|没空|没时间|不行|不在|在外面|出差")
-VAGUE = re.compile(r"(?:具体|哪天|什么时候|时间)(?:.{0,4})(?:再说|再定|再约|再看|待定|另约|通知)|到时候再|看情况|说不准|不一定")
-ACK = re.compile(r"^(?:好|好的|行|可以|没问题|嗯|嗯嗯|OK|ok|Ok|收到|好嘞|好滴|好哒|成|妥|一言为定|就这么定|那就这样|那就这么定|到时见|不见不散|👌|\[OK\]|\[好的\])")
-RESCHED = re.compile(r"改到|改成|换到|挪到|推到|调到|改为|那就|还是")
+    r"发货|到货|交货|交期|送货|送到|物流|快递|顺丰|付款|打款|到账|付清|付一半|付完|支付|走款|开票|发票|下单|排产|生产|投产|上线|调试|验收|截止|有效期|"
+    r"(?<!出)发(?!现|展|言)|寄|回签|报过去|报给|出.{0,4}(?:报价|方案|报告|版|图纸|合同)|做好|改好|填好|放假|休息|休[一两三]|出差|封账|报销|入库|装车|出货|备货|"
+    r"委员会|评审会|能到|前到|生日|愉快|快乐")
+CANCEL = re.compile(r"不用来了|不用过来|别来了|不来了|来不了|去不了|过不去|取消|改天|等通知|等我消息|等我通知|回头再约|回头再说|"
+                    r"先不约|暂时不|搁置|推迟|延后|不方便|没空|没时间|不行|不在|在外面|出差|太忙|很忙|忙不过来|来不及|赶不上|不太方便|有事|有会|开会")
+VAGUE = re.compile(r"具体(?:哪天|时间|日子|几点|安排)?.{0,10}(?:再说|再定|再约|再看|待定|另约|通知|告诉|约|说)|到时候再|看情况|说不准|不一定|定了告诉|定了再|再看看.{0,4}时间|等我消息|等我通知|等通知")
+ACK = re.compile(r"^\s*(?:好|行|可以|没问题|嗯|OK|ok|Ok|收到|成|妥|一言为定|就这么定|那就这样|到时见|不见不散|👌|👍|\[OK\]|\[好的\]|\[抱拳\]|等你消息|等您消息|得|冇问题|要得|中)")
+REPLY_VERB = re.compile(r"最终|答复|准话|准信|回复|回话|回您|回你|给您回|给你回|回个话|给个话|给我个|打给|电话|确认|碰|见|过来|过去|来")
+TIME_QUESTION = re.compile(r"怎么样|如何|方便|有空|什么时候|哪天|几点|时间|行不行|可以吗|行吗|好吗|还是")
+PARTICLES = re.compile(r"[吧呢啊呀哈嘛的了行好可以嗯那就我在都在有空在这个周也那吧要是]")
 DATE_WORD = re.compile(r"[天日号號周週星期礼禮拜月年节節初底末中旬今明后後昨前]|[0-9]+[./-][0-9]+")
+BARE_WEEKDAY = re.compile(r"^(?:周|星期|礼拜|週|禮拜)[一二三四五六日天1-7]")
+NUMERIC_FP = re.compile(r"^(?:微米|毫米|厘米|公分|米|mm|um|μm|%|倍|公斤|kg|吨|个点|块|元|万|丝|度|寸|秒|分钟)")
+GREETING = re.compile(r"(?:周末|节日|新年|春节|中秋|国庆|元旦)(?:愉快|快乐|好)")
 
 
 @dataclass
@@ -50,8 +68,29 @@ def _fmt(plan: Plan) -> str:
     return v.strftime("%Y-%m-%dT%H:%M") if plan.has_time else v.strftime("%Y-%m-%d")
 
 
-def _is_ack(x: Msg) -> bool:
-    return bool(ACK.match(x.text.strip()))
+def _clauses(x: Msg, t) -> tuple[str, str, str]:
+    """(clause around the mention without the mention, the next clause, the previous clause)."""
+    s, e = x.clause_at(t.start, t.end)
+    inner = x.text[s:t.start] + x.text[t.end:e]
+    nxt = ""
+    m = re.match(r"[\s，,。！!？?；;~～…]*([^\s，,。！!？?；;~～…]*)", x.text[e:])
+    if m:
+        nxt = m.group(1)
+    prv = x.text[:s].rstrip(" ，,。！!？?；;~～…")
+    prv = re.split(r"[\s，,。！!？?；;~～…]", prv)[-1] if prv else ""
+    return inner, nxt, prv
+
+
+def _valid(x: Msg, t) -> bool:
+    if t.value is None or t.grain not in ("day", "hour", "minute", "second"):
+        return False
+    if t.value.date() < x.m.time.date():
+        return False
+    if NUMERIC_FP.match(x.text[t.end:t.end + 3]) or x.text[t.start:t.start + 1] == "零":
+        return False
+    if GREETING.search(x.text[max(0, t.start - 2): t.end + 4]):
+        return False
+    return True
 
 
 class FollowUp:
@@ -59,88 +98,100 @@ class FollowUp:
 
     def __call__(self, ctx: Ctx):
         plan: Plan | None = None
-        msgs = [x for x in ctx.msgs if x.text]
+        msgs = [x for x in ctx.msgs if x.text and x.speaker in ("rep", "customer")]
         for i, x in enumerate(msgs):
-            mentions = [t for t in ctx.times(x) if t.value is not None]
-            ntext = x.text
-            # cancellation of the current plan without a new date
-            if plan is not None and CANCEL.search(ntext):
-                new_dates = [t for t in mentions if DATE_WORD.search(t.text) and t.value.date() != plan.value.date()]
-                if not new_dates or not RESCHED.search(ntext):
-                    if not new_dates:
-                        plan = None
-                        continue
-            if plan is not None and VAGUE.search(ntext):
-                plan = None
-                continue
+            prev = msgs[i - 1] if i > 0 else None
+            answering = prev is not None and prev.speaker != x.speaker and bool(
+                TIME_QUESTION.search(prev.text) or (CONTACT.search(prev.text) and re.search(r"[?？吗]", prev.text))
+                or (CONTACT.search(prev.text) and any(_valid(prev, t) for t in ctx.times(prev))))
+            mentions = [t for t in ctx.times(x) if _valid(x, t)]
+            vague = bool(VAGUE.search(x.text))
+            new_plan = False
+            latest_date = None
+            day_said = None  # the last date said in this message, for a clock time said after it
             for t in mentions:
-                s, e = x.clause_at(t.start, t.end)
-                clause = ntext[max(0, s - 12): min(len(ntext), e + 12)]
+                inner, nxt, prv = _clauses(x, t)
                 has_date = bool(DATE_WORD.search(t.text))
-                if t.grain not in ("day", "hour", "minute", "second"):
-                    continue
-                if t.value.date() < x.m.time.date():
-                    continue
-                contactish = bool(CONTACT.search(clause))
-                blocked = bool(NOT_CONTACT.search(ntext[s:e])) or (not contactish and bool(NOT_CONTACT.search(clause)))
-                short_reply = len(ntext) <= 16 and plan is None and i > 0 and msgs[i - 1].speaker != x.speaker
                 if not has_date:
-                    # 上午十点 / 下午 / 两点半 refine the day already planned
-                    if plan is not None and (t.has_time_of_day):
+                    if plan is None and day_said is not None and t.has_time_of_day and CONTACT.search(inner + nxt):
+                        v = day_said.value.replace(hour=t.value.hour, minute=t.value.minute)
+                        agreed = answering
+                        plan = Plan(x, t, v, True, agreed, x.speaker,
+                                    [x.evidence(day_said.start, day_said.end), x.evidence(t.start, t.end)],
+                                    [day_said.explain or "", f"“{t.text}”补充了具体时间"])
+                        new_plan = True
+                        continue
+                    if plan is not None and t.has_time_of_day and not NOT_CONTACT.search(inner):
                         plan.value = plan.value.replace(hour=t.value.hour, minute=t.value.minute)
                         plan.has_time = True
                         plan.evidence.append(x.evidence(t.start, t.end))
-                        plan.notes.append(f"“{t.text}”补充了时间")
+                        plan.notes.append(f"“{t.text}”补充了具体时间")
                         if x.speaker != plan.proposer:
                             plan.agreed = True
                         continue
-                    if not contactish or blocked:
+                    if not CONTACT.search(inner + nxt):
                         continue
-                if blocked and not contactish:
+                day_said = t
+                strong = bool(STRONG.search(inner))
+                blocked = (not strong and NOT_CONTACT.search(inner)) or NOT_CONTACT.search(t.text) or (
+                    x.speaker == "customer" and INTERNAL.search(inner) and not re.search(r"你们|您|贵司", inner))
+                if blocked or CANCEL.search(inner):
+                    if plan is not None and plan.value.date() == t.value.date() and (CANCEL.search(inner) or blocked):
+                        plan = None
                     continue
-                if not contactish and not short_reply and not (plan is not None and RESCHED.search(clause)):
+                rest = PARTICLES.sub("", inner)
+                contact = bool(CONTACT.search(inner)) or (len(rest) <= 3 and bool(CONTACT.search(nxt) or CONTACT.search(prv)))
+                if t.kind == "deadline" and not REPLY_VERB.search(inner + nxt):
                     continue
-                if CANCEL.search(ntext[s:e]) and not RESCHED.search(ntext):
+                time_only = len(rest) <= 2
+                if not contact and not (time_only and (answering or plan is not None)):
                     continue
-                agreed = False
-                if i > 0 and msgs[i - 1].speaker != x.speaker and msgs[i - 1].speaker in ("rep", "customer"):
-                    prev = msgs[i - 1].text
-                    # answering the other side's proposal or question about a time
-                    if re.search(r"[吗么嘛?？]|怎么样|如何|方便|有空|什么时候|哪天|几点", prev) or CONTACT.search(prev) or plan is not None:
-                        agreed = True
-                if plan is not None and t.value.date() == plan.value.date() and plan.proposer != x.speaker:
-                    agreed = True
-                plan = Plan(x, t, t.value, bool(t.has_time_of_day), agreed, x.speaker,
+                value = t.value
+                if BARE_WEEKDAY.match(t.text) and latest_date is not None:
+                    while value.date() < latest_date:
+                        value += timedelta(days=7)
+                agreed = answering or (plan is not None and plan.proposer != x.speaker)
+                plan = Plan(x, t, value, bool(t.has_time_of_day), agreed, x.speaker,
                             [x.evidence(t.start, t.end)], [t.explain or ""])
-                break
-            # acknowledgement by the other side
-            if plan is not None and x is not plan.msg and x.speaker != plan.proposer and x.speaker in ("rep", "customer"):
-                if _is_ack(x) or (mentions and any(t.value.date() == plan.value.date() for t in mentions)):
-                    plan.agreed = True
+                new_plan = True
+                latest_date = value.date()
+            if vague:
+                plan = None
+                continue
+            if not new_plan and plan is not None and x is not plan.msg:
+                if x.speaker != plan.proposer:
+                    if ACK.match(x.text) or any(t.value.date() == plan.value.date() for t in mentions):
+                        plan.agreed = True
+                    elif CANCEL.search(x.text) and not mentions:
+                        plan = None
+                elif DEFER.search(x.text):
+                    plan = None
+            if latest_date is None:
+                for t in mentions:
+                    latest_date = max(latest_date or t.value.date(), t.value.date())
         if plan is None:
             return []
-        score = 0.9 if plan.agreed else 0.45
+        score = 0.9 if plan.agreed else 0.2
         if plan.mention.confidence is not None:
             score *= min(1.0, max(0.3, float(plan.mention.confidence)))
         who = "客户" if plan.proposer == "customer" else "销售"
         ans = "对方已确认" if plan.agreed else "对方尚未明确答复"
-        said = plan.msg.m.text[plan.evidence[0].start:plan.evidence[0].end]
+        ev0 = plan.evidence[0]
         expl = (plan.mention.explain or "").strip()
         extra = ";".join(n for n in plan.notes[1:] if n)
-        reason = f"{who}约定“{said}”再联系/见面,{ans}" + (f";{expl}" if expl else "") + (f";{extra}" if extra else "")
-        actions = _actions(ctx, plan)
-        return [suggestion("next_follow_up", _fmt(plan), score, plan.evidence, reason, SOURCE, actions,
+        reason = f"{who}约定“{ev0.text}”再联系/见面,{ans}" + (f";{expl}" if expl else "") + (f";{extra}" if extra else "")
+        return [suggestion("next_follow_up", _fmt(plan), score, plan.evidence, reason, SOURCE, _actions(ctx, plan),
                            agreed=plan.agreed, has_time=plan.has_time)]
 
 
 def _actions(ctx: Ctx, plan: Plan) -> list[str]:
-    text = " ".join(x.text for x in ctx.msgs[max(0, plan.msg.index - 2): plan.msg.index + 2])
+    text = " ".join(x.text for x in ctx.msgs[max(0, plan.msg.index - 3): plan.msg.index + 2])
     acts = []
-    if re.search(r"样机|演示|demo|看设备|参观|来厂|试机", text, re.I):
+    if re.search(r"样机|演示|demo|看设备|参观|来厂|试机|试模|打样|现场", text, re.I):
         acts.append("准备技术资料与样机演示")
-    if re.search(r"技术|总工|工艺|设备部", text):
+    elif re.search(r"技术|总工|工艺|设备部|质量部", text):
         acts.append("准备技术方案与参数对比")
-    if re.search(r"价格|报价|优惠|折扣|便宜|贵", text):
+    if re.search(r"价格|报价|优惠|折扣|便宜|贵|让", text):
         acts.append("准备竞品对比与分期方案")
     if re.search(r"合同|条款|法务", text):
         acts.append("准备合同条款修改意见")
