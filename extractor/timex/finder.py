@@ -77,8 +77,12 @@ _ATOMS = [
 ]
 
 _MASTER = re.compile("|".join(f"(?P<{n}>{p})" for n, p in _ATOMS))
-_TRIGGER = re.compile(
-    r"[天日号周月年点时午晚早节旬季秒钟宵夕拜期夜晨Qq:/週點鐘時號節後晝旦诞誕庆慶春活]|三一五|而家|依家|當前|現在|五一|十一|中秋|端午|清明|元宵|七夕|重阳|腊八|小年|除夕|圣诞|平安夜|[0-9]\s*[.\-][0-9]|[0-9]\s*[apAP][mM]|现在|此|当前|目前|除|双")
+# Every atom contains one of these keys within 9 characters of its start: the keys are the
+# cheap trigger (no key → no time) and bound the windows the combined regex scans.
+_KEY = re.compile(
+    r"[号日天周月年点时午晚早节旬季秒钟拜期夜晨宵夕旦诞庆春秋活Qq:/]|现在|此[时刻]|当前|目前|三一五|五一|十一|清明|重阳|腊八"
+    r"|\d[.\-~]\d|\d\s*[apAP]")
+_BACK, _AHEAD = 9, 10
 
 _GAP_JOIN = re.compile(r"^(?:的|\s|,\s*|、)?$")
 _RANGE = re.compile(r"^\s*(?:到|至|~|-|—|－|或者|或)\s*$")
@@ -312,22 +316,37 @@ def _merge_atoms(atoms: list, text: str) -> list:
     return out
 
 
+def _windows(norm: str) -> list[list[int]]:
+    out: list[list[int]] = []
+    n = len(norm)
+    for m in _KEY.finditer(norm):
+        a, b = max(0, m.start() - _BACK), min(n, m.end() + _AHEAD)
+        if out and a <= out[-1][1]:
+            out[-1][1] = max(out[-1][1], b)
+        else:
+            out.append([a, b])
+    return out
+
+
 @lru_cache(maxsize=4096)
 def _find_norm(norm: str) -> tuple:
     atoms = []
-    for m in _MASTER.finditer(norm):
-        p = _atom(m)
-        if p:
-            atoms.append((m.start(), m.end(), p))
-    return tuple(_merge_atoms(atoms, norm))
+    last = 0
+    for a, b in _windows(norm):
+        for m in _MASTER.finditer(norm, max(a, last), b):
+            p = _atom(m)
+            last = m.end()
+            if p:
+                atoms.append((m.start(), m.end(), p))
+    return tuple(_merge_atoms(atoms, norm)) if atoms else ()
 
 
 def find_candidates(text: str) -> list[tuple[int, int, dict]]:
     """Candidate spans (start, end, parse) into `text`, sorted by start. No dates computed."""
-    if not text or not _TRIGGER.search(text):
+    if not text:
         return []
     norm = normalize(text)
-    if "晏昼" in text.translate(str.maketrans("晝", "昼")):
+    if "晏" in text and ("晏昼" in text or "晏晝" in text):
         cands = [(s, e, dict(p, cantonese=True)) for s, e, p in _find_norm(norm)]
         return cands
     return list(_find_norm(norm))
