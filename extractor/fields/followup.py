@@ -29,7 +29,7 @@ CONTACT = re.compile(
     r"回复|答复|回您|回你|给您回|给你回|回话|准信|准话|信儿|确认|样机|演示|demo|Demo|DEMO|开放日|来看|来厂|来我们|到我们|到你们|到贵司|到您|到厂|"
     r"参观|约|会议|电话会|视频会|视频|线上|腾讯会议|过一下|对一下|对一次|交流|沟通|联系|等您|等你|见|试机|试用|调机|现场|汇报|讲解|培训|对接|"
     r"敲定|签合同|签了|签约|拜会|门卫|接您|接你|你来|您来|来吧|来一趟|来一下|来坐坐|坐坐|我到|我来|我们来|一起过|上门|带.{0,4}(?:过来|过去)|"
-    r"跟您|跟你|问问|问一下|问我|再问|讲讲|讲一下|来测|再来|来一次|去你们|去您|去贵司|去你那|到你那|看实机|看看实机")
+    r"跟您|跟你|问问|问一下|问我|再问|讲讲|讲一下|来测|再来|来一次|去你们|去您|去贵司|去你那|到你那|看实机|看看实机|进场|驻厂|到场|到现场")
 # contact words strong enough to win over a shipping/paying word in the same clause (再跟您确认下到账)
 STRONG = re.compile(r"跟您|跟你|给您打|给你打|问问|问一下|问我|再问|联系您|联系你|过来|过去|当面|见面|拜访|碰一下|碰个面|聊|打电话|电话会|视频会|再确认|确认一下|确认下")
 INTERNAL = re.compile(r"(?:我们|我这边|我们这边|集团|公司)(?:内部)?.{0,3}(?:开会|开.{0,4}会|评审|上会|讨论|审计|盘点)")
@@ -39,7 +39,7 @@ NOT_CONTACT = re.compile(
     r"(?<!出)发(?!现|展|言)|寄|回签|报过去|报给|出.{0,4}(?:报价|方案|报告|版|图纸|合同)|做好|改好|填好|放假|休息|休[一两三]|出差|封账|报销|入库|装车|出货|备货|"
     r"委员会|评审会|能到|前到|生日|愉快|快乐")
 CANCEL = re.compile(r"不用来了|不用过来|别来了|不来了|来不了|去不了|过不去|取消|改天|等通知|等我消息|等我通知|回头再约|回头再说|"
-                    r"先不约|暂时不|搁置|推迟|延后|不方便|没空|没时间|不行|不在|在外面|出差|太忙|很忙|忙不过来|来不及|赶不上|不太方便|有事|有会|开会")
+                    r"先不约|暂时不|搁置|推迟|延后|不方便|没空|没时间|(?<!行)不行(?!不)|不在|在外面|出差|太忙|很忙|忙不过来|来不及|赶不上|不太方便|有事|有会|开会")
 VAGUE = re.compile(r"具体(?:哪天|时间|日子|几点|安排)?.{0,10}(?:再说|再定|再约|再看|待定|另约|通知|告诉|约|说)|到时候再|看情况|说不准|不一定|定了告诉|定了再|再看看.{0,4}时间|等我消息|等我通知|等通知")
 ACK = re.compile(r"^\s*(?:好|行|可以|没问题|嗯|OK|ok|Ok|收到|成|妥|一言为定|就这么定|那就这样|到时见|不见不散|👌|👍|\[OK\]|\[好的\]|\[抱拳\]|等你消息|等您消息|得|冇问题|要得|中)")
 REPLY_VERB = re.compile(r"最终|答复|准话|准信|回复|回话|回您|回你|给您回|给你回|回个话|给个话|给我个|打给|电话|确认|碰|见|过来|过去|来")
@@ -101,9 +101,9 @@ class FollowUp:
         msgs = [x for x in ctx.msgs if x.text and x.speaker in ("rep", "customer")]
         for i, x in enumerate(msgs):
             prev = msgs[i - 1] if i > 0 else None
+            # answering the other side's proposal or scheduling question
             answering = prev is not None and prev.speaker != x.speaker and bool(
-                TIME_QUESTION.search(prev.text) or (CONTACT.search(prev.text) and re.search(r"[?？吗]", prev.text))
-                or (CONTACT.search(prev.text) and any(_valid(prev, t) for t in ctx.times(prev))))
+                TIME_QUESTION.search(prev.text) or CONTACT.search(prev.text))
             mentions = [t for t in ctx.times(x) if _valid(x, t)]
             vague = bool(VAGUE.search(x.text))
             new_plan = False
@@ -121,7 +121,9 @@ class FollowUp:
                                     [day_said.explain or "", f"“{t.text}”补充了具体时间"])
                         new_plan = True
                         continue
-                    if plan is not None and t.has_time_of_day and not NOT_CONTACT.search(inner):
+                    short = len(PARTICLES.sub("", inner)) <= 3
+                    if plan is not None and t.has_time_of_day and (short or CONTACT.search(inner)) \
+                            and not NOT_CONTACT.search(inner) and not CANCEL.search(inner):
                         plan.value = plan.value.replace(hour=t.value.hour, minute=t.value.minute)
                         plan.has_time = True
                         plan.evidence.append(x.evidence(t.start, t.end))
@@ -150,7 +152,8 @@ class FollowUp:
                 if BARE_WEEKDAY.match(t.text) and latest_date is not None:
                     while value.date() < latest_date:
                         value += timedelta(days=7)
-                agreed = answering or (plan is not None and plan.proposer != x.speaker)
+                # a deadline the other side set is agreed only once acknowledged (你们月底前给个回复 left unanswered)
+                agreed = (answering and t.kind != "deadline") or (plan is not None and plan.proposer != x.speaker)
                 plan = Plan(x, t, value, bool(t.has_time_of_day), agreed, x.speaker,
                             [x.evidence(t.start, t.end)], [t.explain or ""])
                 new_plan = True
