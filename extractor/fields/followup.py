@@ -41,6 +41,7 @@ NOT_CONTACT = re.compile(
 CANCEL = re.compile(r"不用来了|不用过来|别来了|不来了|来不了|去不了|过不去|取消|改天|等通知|等我消息|等我通知|回头再约|回头再说|"
                     r"先不约|暂时不|搁置|推迟|延后|不方便|没空|没时间|(?<!行)不行(?!不)|不在|在外面|出差|太忙|很忙|忙不过来|来不及|赶不上|不太方便|有事|有会|开会")
 VAGUE = re.compile(r"具体(?:哪天|时间|日子|几点|安排)?.{0,10}(?:再说|再定|再约|再看|待定|另约|通知|告诉|约|说)|到时候再|看情况|说不准|不一定|定了告诉|定了再|再看看.{0,4}时间|等我消息|等我通知|等通知")
+RESCHED = re.compile(r"改到|改成|换到|挪到|推到|调到|改为|改在|换成")
 ACK = re.compile(r"^\s*(?:好|行|可以|没问题|嗯|OK|ok|Ok|收到|成|妥|一言为定|就这么定|那就这样|到时见|不见不散|👌|👍|\[OK\]|\[好的\]|\[抱拳\]|等你消息|等您消息|得|冇问题|要得|中)")
 REPLY_VERB = re.compile(r"最终|答复|准话|准信|回复|回话|回您|回你|给您回|给你回|回个话|给个话|给我个|打给|电话|确认|碰|见|过来|过去|来")
 TIME_QUESTION = re.compile(r"怎么样|如何|方便|有空|什么时候|哪天|几点|时间|行不行|可以吗|行吗|好吗|还是")
@@ -109,6 +110,7 @@ class FollowUp:
             new_plan = False
             latest_date = None
             day_said = None  # the last date said in this message, for a clock time said after it
+            rescheduling = False  # this message dropped the plan's day: a new date in it replaces the plan
             for t in mentions:
                 inner, nxt, prv = _clauses(x, t)
                 has_date = bool(DATE_WORD.search(t.text))
@@ -139,21 +141,24 @@ class FollowUp:
                     x.speaker == "customer" and INTERNAL.search(inner) and not re.search(r"你们|您|贵司", inner))
                 if blocked or CANCEL.search(inner):
                     if plan is not None and plan.value.date() == t.value.date() and (CANCEL.search(inner) or blocked):
-                        plan = None
+                        plan, rescheduling = None, True
                     continue
                 rest = PARTICLES.sub("", inner)
                 contact = bool(CONTACT.search(inner)) or (len(rest) <= 3 and bool(CONTACT.search(nxt) or CONTACT.search(prv)))
                 if t.kind == "deadline" and not REPLY_VERB.search(inner + nxt):
                     continue
                 time_only = len(rest) <= 2
-                if not contact and not (time_only and (answering or plan is not None)):
+                if RESCHED.search(inner):
+                    contact = True
+                if not contact and not (time_only and (answering or plan is not None or rescheduling)):
                     continue
                 value = t.value
                 if BARE_WEEKDAY.match(t.text) and latest_date is not None:
                     while value.date() < latest_date:
                         value += timedelta(days=7)
                 # a deadline the other side set is agreed only once acknowledged (你们月底前给个回复 left unanswered)
-                agreed = (answering and t.kind != "deadline") or (plan is not None and plan.proposer != x.speaker)
+                agreed = (answering and t.kind != "deadline") or (plan is not None and plan.proposer != x.speaker) \
+                    or (rescheduling and x.speaker == "customer")
                 plan = Plan(x, t, value, bool(t.has_time_of_day), agreed, x.speaker,
                             [x.evidence(t.start, t.end)], [t.explain or ""])
                 new_plan = True
