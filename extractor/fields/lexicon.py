@@ -77,3 +77,113 @@ INDUSTRY_WORDS: dict[str, tuple[str, ...]] = {
     "其他": ("饮料", "食品", "包装", "纺织", "化工", "家具", "服装", "制药", "药厂", "建材", "印刷", "烟草", "日化", "陶瓷",
            "玻璃", "造纸", "乳制品", "啤酒", "酒厂", "物流仓储", "家居", "鞋", "塑料袋", "木业", "钢铁", "冶金", "水泥"),
 }
+
+
+# ---------------------------------------------------------------------------
+# Parties: surnames beyond the common 250, company trade names (字号), places.
+
+# less common surnames that still head names and address forms (冼梅, 芮经理, 郜处长, 杭师傅)
+SURNAMES |= set("封冼芮杭郜羊储郁蔺阚巴弓牧隗郗仰伊暴钭厉戎祖符幸韶蓟薄宿怀邰鄂索咸籍赖屠阴胥苍闻莘贡劳逄扶堵"
+                "宰郦雍濮寿扈燕冀郏浦温晏阎慕茹习宦艾庾暨衡弘匡阙殳沃蔚夔隆厍晁勾訾毋乜巢蒯荆竺逯桓揭练"
+                "区植麦冯黎利洗钮谈闫达佘宣贲邴糜松井段富巫乌焦巴弓牧")
+SURNAME_RE = "|".join(sorted(SURNAMES, key=len, reverse=True))
+HONORIFICS = HONORIFICS + ("研究员", "院长", "所长", "书记", "董事长", "总经理", "经理助理")
+HONORIFIC_RE = "|".join(sorted(HONORIFICS, key=len, reverse=True))
+ADDRESS = re.compile(rf"(?:{SURNAME_RE})(?:{HONORIFIC_RE})")
+
+# characters Chinese companies build their trade names from (字号: 华锐, 鑫源, 永锋, 秦川航宇 ...);
+# a run of them, optionally followed by an industry suffix, reads as a company name. Function words,
+# pronouns and ordinary verbs are deliberately absent, so 今年厂 / 我们技术 / 磨的是模具 never qualify.
+BRAND_CHARS = set(
+    "华鑫恒达宏鼎盛源泰通兴嘉锐捷宇航科德信隆丰昌祥瑞发利宝金新永安康健美亚联合创力威博远昊辉昱润天中东南西北"
+    "海江山川峰锋晟晨越卓凯奥欧精诚翔翼蓝长悦声迅驰云启星光明阳龙凤鹏飞腾万千亿三四五六八九大宁波苏杭浙沪京津"
+    "粤闽豫鲁湘鄂陕秦晋冀辽吉皖赣桂琼滇黔渝蒙港澳深广佛莞汇众正同和平立成方圆环球弘鸿洪红绿青紫白高顺福禄"
+    "寿喜乐乾坤元亨泓沃禾森林木石玉银铜铁钢锦绣储运拓澜心翰邦特菱毅豪英雄杰俊伟君尚德仁义礼智道徳坚固胜强"
+    "凌霄旭晖耀亮彩虹霞云雷电宸睿哲聪敏捷迈腾跃奔骏驹麒麟虎豹狮鹰雁鸥燕海洋湖泉溪浪涛潮沛淼鑫森焱垚磊晶"
+    "昇晟昕曦煜烨炜灿阔宽厚稳固久恒远图宏略卫保护佳优良品益惠泽沣浩瀚渊博雅韵铭鸣声钧铎锋锐镭钛冠峰岭岳"
+    "屹岩崇嵩昆仑泰华衡恒普照瀛州洲翔羽翊飞扬航帆舟舰重力劲动行进达通畅汇聚集群合融和谐协同创新科技"
+    "精工巧匠艺机械电器仪表模具能业芯程"
+) - set("和同进行动群集聚融谐协")
+# inside a name that ends in an industry suffix these read as trade-name characters too (盛和精工, 新聚能电池)
+NAMED_BRAND_CHARS = BRAND_CHARS | set("和同进行动群集聚融谐协")
+# 工/机/械/电/器/仪/表/模/具/技/科/新 are brand characters only inside a longer name (中机航翼, 天工);
+# a run made only of them is an industry word, not a name
+WEAK_BRAND = set("工机械电器仪表模具技科新创动行进合和同群集聚融谐协力重精巧匠艺")
+PLACES = {
+    "北京", "上海", "天津", "重庆", "广州", "深圳", "东莞", "佛山", "苏州", "无锡", "常州", "南京", "杭州", "宁波", "温州",
+    "台州", "嘉兴", "绍兴", "金华", "义乌", "永康", "合肥", "芜湖", "武汉", "长沙", "南昌", "福州", "厦门", "泉州", "青岛",
+    "济南", "烟台", "潍坊", "郑州", "洛阳", "西安", "成都", "绵阳", "昆明", "贵阳", "南宁", "沈阳", "大连", "长春",
+    "哈尔滨", "石家庄", "太原", "呼和浩特", "兰州", "乌鲁木齐", "珠海", "中山", "惠州", "江门", "昆山", "太仓", "张家港",
+    "江阴", "常熟", "南通", "扬州", "镇江", "徐州", "盐城", "泰州", "湖州", "丽水", "衢州", "舟山", "慈溪", "余姚",
+    "浙江", "江苏", "广东", "山东", "河南", "河北", "湖南", "湖北", "安徽", "江西", "福建", "四川", "陕西", "山西",
+    "辽宁", "吉林", "黑龙江", "云南", "贵州", "广西", "海南", "甘肃", "青海", "宁夏", "新疆", "西藏", "内蒙古", "香港",
+    "澳门", "台湾", "华东", "华南", "华北", "华中", "西南", "西北", "东北", "长三角", "珠三角", "中国", "全国", "国内",
+    "国外", "海外", "宁德", "松山湖", "东南亚", "欧洲", "美国", "日本", "德国", "韩国", "台资", "港资", "欧美",
+}
+# common words made of brand characters that are not names
+NOT_NAME_WORDS = {
+    "明天", "明年", "明早", "明晚", "天天", "东西", "大家", "同事", "同样", "同时", "同意", "合同", "合作", "合适", "合格",
+    "平时", "正常", "正好", "正在", "方便", "方案", "方面", "成本", "成品", "发货", "发票", "发给", "发过", "安排", "安装",
+    "安全", "保养", "保证", "保修", "保密", "新能源", "新厂", "新线", "新品", "新款", "长期", "中心", "中间", "中午", "中旬",
+    "高端", "高速", "高精", "大概", "大约", "大厂", "大量", "大型", "大件", "利润", "顺利", "顺便", "科技", "技术", "电子",
+    "电机", "机电", "动力", "能源", "精密", "精度", "精工", "机械", "模具", "工业", "重工", "光电", "光伏", "电器", "仪器",
+    "汇报", "通知", "通过", "普通", "达到", "发达", "万一", "千万", "三家", "四家", "五家", "三方", "双方", "集团", "协议",
+    "创新", "行业", "同行", "进度", "进口", "国产", "品牌", "品质", "优惠", "优势", "良率", "益处", "和平", "和谐", "林林",
+    "宏观", "远程", "长远", "远大", "保护", "卫生", "雷达", "电动", "电力", "电源", "动态", "重点", "重要", "重新", "博士",
+    "英文", "特别", "特殊", "特价", "强度", "胜利", "尚未", "道理", "智能", "聚焦", "融资", "群里", "集中", "集成", "锐角",
+    "钢材", "钢板", "铜材", "铁件", "银行", "石材", "木材", "林业", "森林", "山东", "海关", "光明", "明白", "明确", "明显",
+    "天成", "天然", "天平", "金额", "金属", "元旦", "亿元", "万元", "千元", "四五", "五六", "三四", "六七", "八九",
+    "大力", "航发", "航空", "航天", "军工", "飞机", "汽车", "电池", "光伏", "芯片", "半导体", "新能", "九五", "八五", "三成", "四成", "五成", "六成", "八成", "九成", "一成", "万达", "红包", "白天", "青年", "中华",
+}
+# foreign and domestic equipment brands that appear as competitors, never as the customer
+COMPETITOR_BRANDS = ("马扎克", "德玛吉", "通快", "海克斯康", "蔡司", "发那科", "西门子", "三菱", "牧野", "大隈", "津上", "山特维克",
+                     "肯纳", "伊斯卡", "阿特拉斯", "普旭", "莱宝", "埃斯顿", "库卡", "ABB", "安川", "康耐视", "基恩士", "海德汉",
+                     "北京精雕", "大族", "华工", "海天", "恩格尔", "用友", "金蝶", "SAP", "比亚迪", "宁德时代", "华为")
+
+# industry suffixes after a trade name (宏达|汽配, 恒储|能源, 天润|乳业); a chain of them is one name (捷达|精密|电子)
+PARTY_SUFFIXES = tuple(s for s in COMPANY_SUFFIXES if s not in ("厂", "工厂", "公司", "有限公司", "股份", "集团", "技术", "设备")) + (
+    "部件", "复材", "新能", "乳业", "纸业", "木业", "铝业", "管业", "药业", "制药", "制动", "车桥", "厨具", "卫浴", "照明",
+    "灯饰", "玩具", "服饰", "物流", "印务", "轮胎", "线材", "纺织", "塑机", "刀具", "量具", "检测", "测控", "控股", "实业",
+    "柔性电路", "电路", "汽车系统", "系统", "软件", "信息", "网络", "数码", "电控", "汽车", "车辆", "重机", "机床", "工贸", "贸易", "商贸")
+PARTY_SUFFIX_RE = "|".join(sorted(set(PARTY_SUFFIXES), key=len, reverse=True))
+BRAND_RE = "[" + "".join(sorted(BRAND_CHARS)) + "]"
+NAMED_BRAND_RE = "[" + "".join(sorted(NAMED_BRAND_CHARS)) + "]"
+# a trade name plus its industry suffix chain, then an optional legal form: 宏达精工 / 三力重工集团 / 东昊模具厂
+NAMED_COMPANY = re.compile(rf"(?P<b>{NAMED_BRAND_RE}{{2,6}}?)(?P<s>(?:{PARTY_SUFFIX_RE})+)(?P<l>有限公司|股份有限公司|公司|集团|厂)?")
+BRAND_RUN = re.compile(rf"{BRAND_RE}{{2,8}}")
+
+
+def parse_company(text: str, pos: int, *, bare: bool = True) -> tuple[int, str, bool] | None:
+    """The company name starting exactly at `pos`: (end, name, has_suffix), or None.
+
+    `name` drops the legal form (有限公司/集团/厂). With `bare`, a run of trade-name
+    characters without an industry suffix (鼎诚, 秦川航宇) also counts.
+    """
+    m = NAMED_COMPANY.match(text, pos)
+    if m and _brand_ok(m.group("b"), suffixed=True):
+        return m.end(), m.group("b") + m.group("s"), True
+    if not bare:
+        return None
+    r = BRAND_RUN.match(text, pos)
+    if not r or len(r.group(0)) > 6:
+        return None
+    name = r.group(0)
+    if not _brand_ok(name, suffixed=False):
+        return None
+    return r.end(), name, False
+
+
+def _brand_ok(b: str, *, suffixed: bool) -> bool:
+    if len(b) < 2 or b in NOT_NAME_WORDS or b in PLACES or b in SURNAMES:
+        return False
+    if all(c in WEAK_BRAND for c in b):
+        return False
+    if any(c in b for c in COMPETITOR_BRANDS):
+        return False
+    if not suffixed:
+        # a bare run must not be a place or an industry word plus something
+        if any(b.startswith(p) for p in PLACES) or any(w in b for w in NOT_NAME_WORDS if len(w) >= 2):
+            return False
+        if any(b.endswith(s) for s in PARTY_SUFFIXES):
+            return False
+    return True

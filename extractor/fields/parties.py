@@ -8,49 +8,149 @@ from __future__ import annotations
 
 import re
 
-from extractor.fields.base import Ctx, Msg, suggestion
-from extractor.fields.lexicon import (ADDRESS, COMPANY, GENERIC_COMPANY, HONORIFIC_RE, NOT_BRAND, SURNAMES,
-                                      SURNAME_RE, SUFFIX_RE, TITLE_RE, clean_company)
+from extractor.fields.base import CLAUSE_SPLIT, Ctx, Msg, suggestion
+from extractor.fields.lexicon import (ADDRESS, COMPETITOR_BRANDS, HONORIFIC_RE, SURNAMES, SURNAME_RE, SUFFIX_RE,
+                                      TITLE_RE, parse_company)
 
-# customer-side introductions: 我们永盛汽配主要做刹车盘 / 我是西航动力设备部经理雷鸣
-CUST_INTRO = re.compile(rf"(?:我们|我们是|我是|我这边是|这里是|我们这边是|我们公司|我司)(?:公司)?(?P<co>[\u4e00-\u9fa5A-Za-z]{{2,8}}?(?:{SUFFIX_RE}))")
-# rep addressing the customer's company: 请问是森达钣金的柳总吗 / 贵司华锐
-REP_ADDR = re.compile(rf"(?:是|贵司|贵公司|你们|您们|咱们)(?P<co>[\u4e00-\u9fa5]{{2,6}}?(?:{SUFFIX_RE}))(?:的|这边|那边|吗|$)")
+# customer speaking of its own company: 我们永盛汽配主要做刹车盘 / 我是西航动力设备部经理 / 我哋迅捷电子
+SELF_REF = re.compile(r"(?:我是|我们是|我们这边是|我这边是|这里是|我们|我哋|我地|我司|本公司|咱厂|我(?=[\u4e00-\u9fa5]{2,10}的))")
+# what may follow a company the customer names at the start of a clause: 德凯汽车系统苏州这个抬头
+CLAUSE_CO_TAIL = re.compile(r"(?:[\u4e00-\u9fa5]{2}(?=这个抬头|的抬头))?(?:这边|这里|这个抬头|的抬头|抬头)")
+# a legal name: 全称是浙江精锐轴承有限公司 / 抬头写 苏州恒昱精工有限公司
+LEGAL = re.compile(r"(?P<co>[\u4e00-\u9fa5]{4,24}?)(?:股份)?有限(?:责任)?公司")
+LEGAL_CUT = re.compile(r".*(?:全称是|全称为|全称|抬头是|抬头写|抬头|名称是|名字是|写成|写|是|为|叫|的)")
+# the rep addressing the customer's company: 请问是宏达汽配吗 / 是华晟汽车部件的俞总吗 / 贵司华锐 / 到你们恒通
+REP_ADDR_LEAD = re.compile(r"(?:贵司|贵公司|你们|您们|咱们|您那边|到你们|(?:请问)?是(?:做[\u4e00-\u9fa5]{1,8}的)?|请问|到)")
+# ... or opening a clause with it: 宏达精工那台磨床的验收款 / 永锋那边的尾款
+REP_TOPIC_TAIL = re.compile(r"(?:那边|这边|那台|这台|那批|这批|那套|这套|那个项目|这个项目|的合同|的尾款|的货款|的款|的项目|的订单)")
+ADDR_TAIL = re.compile(r"(?:吗|吧|的|这边|那边|那台|这台|那批|这批|找您|拜访|厂里|公司|$|[\s，,。？?！!])")
+THIS_SIDE = re.compile(r"这边|这里")
+OWN_CUE = re.compile(r"我(?:是|们是|这边是)?(?P<co>[\u4e00-\u9fa5]{2,8}?)的?(?=小[\u4e00-\u9fa5]|{names})")
 
 
-def _valid_company(co: str, own: set[str]) -> bool:
-    co = clean_company(co)
-    if len(co) < 3 or co in GENERIC_COMPANY:
-        return False
-    if co[0] in NOT_BRAND or co[:2] in ("我们", "你们", "他们", "这个", "那个", "一个", "什么", "这边", "那边", "其他", "别的"):
-        return False
-    return not any(co.startswith(o[:2]) for o in own if len(o) >= 2)
+def _shares_brand(a: str, b: str) -> bool:
+    return len(a) >= 2 and len(b) >= 2 and (a[:2] == b[:2] or a in b or b in a)
 
 
 class CustomerName:
+    """The customer company, from precise contexts only.
+
+    A company is a run of trade-name characters (鑫源, 秦川航宇), optionally with an
+    industry suffix (液压, 精密电子), said where it can only be the customer: the
+    customer's self-reference (我们X / 我是X的), a legal name (全称 X有限公司), a bare
+    name as a whole clause (东昊模具), or the rep addressing it (请问是X吗 / 贵司X /
+    X那台设备的尾款). The rep's own company and known competitor brands never qualify.
+    """
     name = "party-rules"
 
+    def _own(self, ctx: Ctx) -> set[str]:
+        own = set(ctx.rep_company)
+        names = {n for n in ctx.rep_names if n}
+        alts = set(names) | {n[1:] for n in names if len(n) == 3} | {n[:2] for n in names if n[:2] in SURNAMES}
+        alts |= {n[0] for n in names}
+        if alts:
+            cue = re.compile(OWN_CUE.pattern.replace("{names}", "|".join(sorted(map(re.escape, alts), key=len, reverse=True))))
+            for x in ctx.texts("rep"):
+                for m in cue.finditer(x.text):
+                    co = m.group("co")
+                    pc = parse_company(co, 0)
+                    own.add(pc[1] if pc else co)
+            for x in ctx.texts("customer"):  # 是精测智能的欧阳经理吧
+                for m in re.finditer(r"是(?P<co>[\u4e00-\u9fa5]{2,8}?)的(?:" + "|".join(sorted(map(re.escape, alts), key=len, reverse=True)) + ")", x.text):
+                    own.add(m.group("co"))
+        for x in ctx.texts("customer"):  # the customer's 你们X is the rep's company
+            for m in re.finditer(r"你们|您们|贵司|贵公司", x.text):
+                pc = parse_company(x.text, m.end())
+                if pc:
+                    own.add(pc[1])
+        for x in ctx.texts("rep"):  # 我们是迅驰物流科技 / 我是天衡激光的
+            for m in re.finditer(r"我们是|我是|我们|我司", x.text):
+                pc = parse_company(x.text, m.end())
+                if pc:
+                    own.add(pc[1])
+        return {o for o in own if len(o) >= 2}
+
     def __call__(self, ctx: Ctx):
-        own = ctx.rep_company
+        own = self._own(ctx)
         cands: list[tuple[float, str, Msg, int, int, str]] = []
+
+        def add(score, co, x, s, why):
+            if any(_shares_brand(co, o) for o in own):
+                return
+            cands.append((score, co, x, s, s + len(co), why))
+
         for x in ctx.texts():
+            t = x.text
             if x.speaker == "customer":
-                for m in CUST_INTRO.finditer(x.text):
-                    co = clean_company(m.group("co"))
-                    if _valid_company(co, own):
-                        s = m.start("co") + m.group("co").find(co)
-                        cands.append((0.85, co, x, s, s + len(co), f"客户自我介绍“{x.text[m.start():m.end()]}”"))
-                for m in COMPANY.finditer(x.text):
-                    co = clean_company(m.group("co"))
-                    if _valid_company(co, own) and not any(c[1] == co for c in cands):
-                        s = m.start("co") + m.group("co").find(co)
-                        cands.append((0.55, co, x, s, s + len(co), f"客户提到公司“{co}”"))
+                for m in LEGAL.finditer(t):
+                    raw = m.group("co")
+                    c = LEGAL_CUT.match(raw)
+                    co = raw[c.end():] if c else raw
+                    if 4 <= len(co) <= 16 and not any(b in co for b in COMPETITOR_BRANDS):
+                        add(0.93, co, x, m.start("co") + (c.end() if c else 0), f"客户给出公司全称“{t[m.start('co') + (c.end() if c else 0):m.end()]}”")
+                for m in SELF_REF.finditer(t):
+                    pc = parse_company(t, m.end())
+                    if not pc:
+                        continue
+                    end, co, suffixed = pc
+                    after = t[end:end + 3]
+                    if m.group(0) == "我" and not t.startswith("的", end):
+                        continue
+                    if not suffixed and (re.match(HONORIFIC_RE, after) or co[:1] in SURNAMES and co[:2] not in SURNAMES and len(co) == 2 and m.group(0) == "我是"):
+                        continue  # 我是高经理 / 我是林强: a person, not a company
+                    add(0.9 if suffixed else 0.82, co, x, m.end(), f"客户自称“{t[m.start():end]}”")
+                for cs, ce in _clauses(t):
+                    pc = parse_company(t, cs, bare=False)
+                    if pc and (pc[0] == ce or CLAUSE_CO_TAIL.match(t, pc[0])):
+                        # the whole clause is the name (东昊模具 你应该听说过吧) or its topic (X这边 / X这个抬头)
+                        add(0.86, pc[1], x, cs, f"客户报出公司名“{t[cs:ce]}”")
+                for m in THIS_SIDE.finditer(t):  # 鼎诚这边合同马上就能走 / 要等天工这边的
+                    for k in (6, 5, 4, 3, 2):
+                        s0 = m.start() - k
+                        if s0 < 0:
+                            continue
+                        pc = parse_company(t, s0)
+                        if pc and pc[0] == m.start() and (s0 == 0 or not "\u4e00" <= t[s0 - 1] <= "\u9fa5" or t[s0 - 1] in "等在跟给到和找"):
+                            add(0.8 if pc[2] else 0.74, pc[1], x, s0, f"客户说“{t[s0:m.end()]}”")
+                            break
             elif x.speaker == "rep":
-                for m in REP_ADDR.finditer(x.text):
-                    co = clean_company(m.group("co"))
-                    if _valid_company(co, own):
-                        s = m.start("co") + m.group("co").find(co)
-                        cands.append((0.8, co, x, s, s + len(co), f"销售称呼客户公司“{x.text[m.start():m.end()]}”"))
+                for m in REP_ADDR_LEAD.finditer(t):
+                    if m.group(0).startswith("是") and m.start() > 0 and t[m.start() - 1] in "我们就也还都不这那就":
+                        continue
+                    pc = parse_company(t, m.end())
+                    if not pc:
+                        continue
+                    end, co, suffixed = pc
+                    if not ADDR_TAIL.match(t, end) and not suffixed:
+                        continue
+                    if m.group(0) == "到" and not (suffixed or re.match(r"找您|拜访|那边|这边|$", t[end:])):
+                        continue
+                    add(0.88 if suffixed else 0.8, co, x, m.end(), f"销售称呼客户公司“{t[m.start():end]}”")
+                for cs, ce in _clauses(t):
+                    pc = parse_company(t, cs)
+                    if pc and REP_TOPIC_TAIL.match(t, pc[0]):
+                        end, co, suffixed = pc
+                        add(0.86 if suffixed else 0.78, co, x, cs, f"销售提到客户“{t[cs:REP_TOPIC_TAIL.match(t, end).end()]}”")
+        # the customer's display name often carries the company: 卓越五金-管总 / 锦程-财务部
+        seen = set()
+        for x in ctx.texts("customer"):
+            dn = (x.m.name or "").strip()
+            if not dn or dn in seen:
+                continue
+            seen.add(dn)
+            parts = [re.sub(r"^[A-Za-z0-9]+", "", p) for p in re.split(r"[-_—|·/\s（）()【】\[\]]+", dn) if p]
+            if len(parts) < 2:
+                continue
+            for p in parts:
+                pc = parse_company(p, 0)
+                if pc and pc[0] == len(p):
+                    hit = next(((y, y.text.find(pc[1])) for y in ctx.texts() if pc[1] in y.text), None)
+                    y, i = hit if hit else (x, 0)
+                    span = len(pc[1]) if hit else min(len(x.text), 12)
+                    sc = (0.84 if pc[2] else 0.76) + (0.04 if hit else 0.0)
+                    if not any(_shares_brand(pc[1], o) for o in own):
+                        cands.append((sc, pc[1], y, i, i + span, f"客户微信名“{dn}”含公司名“{pc[1]}”"))
+                    break
         if ctx.conv.known_customers and cands:
             from rapidfuzz import fuzz, process
             for i, (sc, co, x, s, e, why) in enumerate(cands):
@@ -59,8 +159,24 @@ class CustomerName:
                     cands[i] = (min(0.97, sc + 0.1), hit[0], x, s, e, why + f",与CRM已有客户“{hit[0]}”匹配")
         if not cands:
             return []
-        sc, co, x, s, e, why = max(cands, key=lambda c: c[0])
+        # several mentions of one company (东昊模具 … 东昊) support each other
+        best = max(cands, key=lambda c: (c[0], len(c[1])))
+        support = {c[2].index for c in cands if _shares_brand(c[1], best[1])}
+        sc, co, x, s, e, why = best
+        sc = min(0.97, sc + 0.03 * (len(support) - 1))
+        if len(support) > 1:
+            why += f",共{len(support)}条消息提到"
         return [suggestion("customer_name", co, sc, [x.evidence(s, e)], why, self.name)]
+
+
+def _clauses(t: str):
+    s = 0
+    for m in CLAUSE_SPLIT.finditer(t):
+        if m.start() > s:
+            yield s, m.start()
+        s = m.end()
+    if s < len(t):
+        yield s, len(t)
 
 
 REAL_NAME = re.compile(rf"^(?:{SURNAME_RE})[\u4e00-\u9fa5]{{1,2}}$")
