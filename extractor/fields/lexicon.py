@@ -102,10 +102,11 @@ BRAND_CHARS = set(
     "凌霄旭晖耀亮彩虹霞云雷电宸睿哲聪敏捷迈腾跃奔骏驹麒麟虎豹狮鹰雁鸥燕海洋湖泉溪浪涛潮沛淼鑫森焱垚磊晶"
     "昇晟昕曦煜烨炜灿阔宽厚稳固久恒远图宏略卫保护佳优良品益惠泽沣浩瀚渊博雅韵铭鸣声钧铎锋锐镭钛冠峰岭岳"
     "屹岩崇嵩昆仑泰华衡恒普照瀛州洲翔羽翊飞扬航帆舟舰重力劲动行进达通畅汇聚集群合融和谐协同创新科技"
-    "精工巧匠艺机械电器仪表模具能业芯程"
-) - set("和同进行动群集聚融谐协")
+    "精工巧匠艺机械电器仪表模具能业芯程风"
+    "诺维纳展舜尧禹汉唐泽澄溢湛璟琪瑾瑜璞琦瀚赫霖霆骐骅奕彦颖馨蕊菁荣茂萃鹭鹤凰麟佰仟壹领先导擎速帝皇爵邑"
+) - set("和同进行动群集聚融谐协合")
 # inside a name that ends in an industry suffix these read as trade-name characters too (盛和精工, 新聚能电池)
-NAMED_BRAND_CHARS = BRAND_CHARS | set("和同进行动群集聚融谐协")
+NAMED_BRAND_CHARS = BRAND_CHARS | set("和同进行动群集聚融谐协合")
 # 工/机/械/电/器/仪/表/模/具/技/科/新 are brand characters only inside a longer name (中机航翼, 天工);
 # a run made only of them is an industry word, not a name
 WEAK_BRAND = set("工机械电器仪表模具技科新创动行进合和同群集聚融谐协力重精巧匠艺")
@@ -133,12 +134,12 @@ NOT_NAME_WORDS = {
     "英文", "特别", "特殊", "特价", "强度", "胜利", "尚未", "道理", "智能", "聚焦", "融资", "群里", "集中", "集成", "锐角",
     "钢材", "钢板", "铜材", "铁件", "银行", "石材", "木材", "林业", "森林", "山东", "海关", "光明", "明白", "明确", "明显",
     "天成", "天然", "天平", "金额", "金属", "元旦", "亿元", "万元", "千元", "四五", "五六", "三四", "六七", "八九",
-    "大力", "航发", "航空", "航天", "军工", "飞机", "汽车", "电池", "光伏", "芯片", "半导体", "新能", "九五", "八五", "三成", "四成", "五成", "六成", "八成", "九成", "一成", "万达", "红包", "白天", "青年", "中华",
+    "大力", "领导", "发展", "维护", "维修", "合金", "钛合金", "展示", "展会", "荣幸", "速度", "领先", "先导", "导致", "皇帝", "工程", "工期", "工作", "海康", "航发", "航空", "航天", "军工", "飞机", "汽车", "电池", "光伏", "芯片", "半导体", "新能", "九五", "八五", "三成", "四成", "五成", "六成", "八成", "九成", "一成", "万达", "红包", "白天", "青年", "中华",
 }
 # foreign and domestic equipment brands that appear as competitors, never as the customer
 COMPETITOR_BRANDS = ("马扎克", "德玛吉", "通快", "海克斯康", "蔡司", "发那科", "西门子", "三菱", "牧野", "大隈", "津上", "山特维克",
                      "肯纳", "伊斯卡", "阿特拉斯", "普旭", "莱宝", "埃斯顿", "库卡", "ABB", "安川", "康耐视", "基恩士", "海德汉",
-                     "北京精雕", "大族", "华工", "海天", "恩格尔", "用友", "金蝶", "SAP", "比亚迪", "宁德时代", "华为")
+                     "北京精雕", "大族", "华工", "海天", "海康", "大华", "汇川", "新松", "埃夫特", "拓斯达", "舒勒", "力劲", "伊之密", "恩格尔", "用友", "金蝶", "SAP", "比亚迪", "宁德时代", "华为")
 
 # industry suffixes after a trade name (宏达|汽配, 恒储|能源, 天润|乳业); a chain of them is one name (捷达|精密|电子)
 PARTY_SUFFIXES = tuple(s for s in COMPANY_SUFFIXES if s not in ("厂", "工厂", "公司", "有限公司", "股份", "集团", "技术", "设备")) + (
@@ -146,6 +147,7 @@ PARTY_SUFFIXES = tuple(s for s in COMPANY_SUFFIXES if s not in ("厂", "工厂",
     "灯饰", "玩具", "服饰", "物流", "印务", "轮胎", "线材", "纺织", "塑机", "刀具", "量具", "检测", "测控", "控股", "实业",
     "柔性电路", "电路", "汽车系统", "系统", "软件", "信息", "网络", "数码", "电控", "汽车", "车辆", "重机", "机床", "工贸", "贸易", "商贸")
 PARTY_SUFFIX_RE = "|".join(sorted(set(PARTY_SUFFIXES), key=len, reverse=True))
+NUMERALS = set("一二三四五六七八九十百千万亿两")
 BRAND_RE = "[" + "".join(sorted(BRAND_CHARS)) + "]"
 NAMED_BRAND_RE = "[" + "".join(sorted(NAMED_BRAND_CHARS)) + "]"
 # a trade name plus its industry suffix chain, then an optional legal form: 宏达精工 / 三力重工集团 / 东昊模具厂
@@ -181,6 +183,8 @@ def _brand_ok(b: str, *, suffixed: bool) -> bool:
     if any(c in b for c in COMPETITOR_BRANDS):
         return False
     if not suffixed:
+        if sum(c in NUMERALS for c in b) >= min(2, len(b)):
+            return False  # 八万 / 三万五: an amount, not a name
         # a bare run must not be a place or an industry word plus something
         if any(b.startswith(p) for p in PLACES) or any(w in b for w in NOT_NAME_WORDS if len(w) >= 2):
             return False

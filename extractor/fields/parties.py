@@ -9,21 +9,25 @@ from __future__ import annotations
 import re
 
 from extractor.fields.base import CLAUSE_SPLIT, Ctx, Msg, suggestion
-from extractor.fields.lexicon import (ADDRESS, COMPETITOR_BRANDS, HONORIFIC_RE, SURNAMES, SURNAME_RE, SUFFIX_RE,
+from extractor.fields.lexicon import (ADDRESS, COMPETITOR_BRANDS, HONORIFIC_RE, NAMED_BRAND_CHARS, SURNAMES, SURNAME_RE, SUFFIX_RE,
                                       TITLE_RE, parse_company)
 
 # customer speaking of its own company: 我们永盛汽配主要做刹车盘 / 我是西航动力设备部经理 / 我哋迅捷电子
 SELF_REF = re.compile(r"(?:我是|我们是|我们这边是|我这边是|这里是|我们|我哋|我地|我司|本公司|咱厂|我(?=[\u4e00-\u9fa5]{2,10}的))")
 # what may follow a company the customer names at the start of a clause: 德凯汽车系统苏州这个抬头
-CLAUSE_CO_TAIL = re.compile(r"(?:[\u4e00-\u9fa5]{2}(?=这个抬头|的抬头))?(?:这边|这里|这个抬头|的抬头|抬头)")
+# (the customer's site: 澜拓储能二号楼三楼会议室; a self-introduction: 康宁医疗的周经理 / 博远物流的 同事推荐的)
+CLAUSE_CO_TAIL = re.compile(rf"(?:[\u4e00-\u9fa5]{{2}}(?=这个抬头|的抬头))?(?:这边|这里|这个抬头|的抬头|抬头"
+                            rf"|[一二三四五六七八九十\d]+号?(?:楼|厂区|车间|门|栋)|厂区|总部|大楼|园区|门口|门卫"
+                            rf"|的(?=$|[\s，,]|(?:{SURNAME_RE})(?:{HONORIFIC_RE})|小[\u4e00-\u9fa5]|同事|人))")
 # a legal name: 全称是浙江精锐轴承有限公司 / 抬头写 苏州恒昱精工有限公司
 LEGAL = re.compile(r"(?P<co>[\u4e00-\u9fa5]{4,24}?)(?:股份)?有限(?:责任)?公司")
 LEGAL_CUT = re.compile(r".*(?:全称是|全称为|全称|抬头是|抬头写|抬头|名称是|名字是|写成|写|是|为|叫|的)")
 # the rep addressing the customer's company: 请问是宏达汽配吗 / 是华晟汽车部件的俞总吗 / 贵司华锐 / 到你们恒通
-REP_ADDR_LEAD = re.compile(r"(?:贵司|贵公司|你们|您们|咱们|您那边|到你们|(?:请问)?是(?:做[\u4e00-\u9fa5]{1,8}的)?|请问|到)")
+REP_ADDR_LEAD = re.compile(r"(?:您(?:上次|之前|刚才)?(?:说|提到)的?|贵司|贵公司|你们|您们|咱们|您那边|到你们|(?:请问)?是(?:做[\u4e00-\u9fa5]{1,8}的)?|请问|到)")
 # ... or opening a clause with it: 宏达精工那台磨床的验收款 / 永锋那边的尾款
 REP_TOPIC_TAIL = re.compile(r"(?:那边|这边|那台|这台|那批|这批|那套|这套|那个项目|这个项目|的合同|的尾款|的货款|的款|的项目|的订单)")
 ADDR_TAIL = re.compile(r"(?:吗|吧|的|这边|那边|那台|这台|那批|这批|找您|拜访|厂里|公司|$|[\s，,。？?！!])")
+OTHER_SIDE = re.compile(r"那边|那家|报|的价|价格|家的|用的|做的|也|都")
 THIS_SIDE = re.compile(r"这边|这里")
 OWN_CUE = re.compile(r"我(?:是|们是|这边是)?(?P<co>[\u4e00-\u9fa5]{2,8}?)的?(?=小[\u4e00-\u9fa5]|{names})")
 
@@ -104,13 +108,16 @@ class CustomerName:
                     if pc and (pc[0] == ce or CLAUSE_CO_TAIL.match(t, pc[0])):
                         # the whole clause is the name (东昊模具 你应该听说过吧) or its topic (X这边 / X这个抬头)
                         add(0.86, pc[1], x, cs, f"客户报出公司名“{t[cs:ce]}”")
+                    elif pc and not OTHER_SIDE.match(t, pc[0]):
+                        # a clause opening with the full name: 盛科电子手机后盖检测线的方案
+                        add(0.8, pc[1], x, cs, f"客户提到公司“{t[cs:pc[0]]}”")
                 for m in THIS_SIDE.finditer(t):  # 鼎诚这边合同马上就能走 / 要等天工这边的
                     for k in (6, 5, 4, 3, 2):
                         s0 = m.start() - k
                         if s0 < 0:
                             continue
                         pc = parse_company(t, s0)
-                        if pc and pc[0] == m.start() and (s0 == 0 or not "\u4e00" <= t[s0 - 1] <= "\u9fa5" or t[s0 - 1] in "等在跟给到和找"):
+                        if pc and pc[0] == m.start() and (s0 == 0 or t[s0 - 1] not in NAMED_BRAND_CHARS):
                             add(0.8 if pc[2] else 0.74, pc[1], x, s0, f"客户说“{t[s0:m.end()]}”")
                             break
             elif x.speaker == "rep":
@@ -122,6 +129,8 @@ class CustomerName:
                         continue
                     end, co, suffixed = pc
                     if not ADDR_TAIL.match(t, end) and not suffixed:
+                        continue
+                    if m.group(0).startswith("您") and not suffixed:
                         continue
                     if m.group(0) == "到" and not (suffixed or re.match(r"找您|拜访|那边|这边|$", t[end:])):
                         continue
@@ -157,6 +166,7 @@ class CustomerName:
                 hit = process.extractOne(co, ctx.conv.known_customers, scorer=fuzz.partial_ratio)
                 if hit and hit[1] >= 80:
                     cands[i] = (min(0.97, sc + 0.1), hit[0], x, s, e, why + f",与CRM已有客户“{hit[0]}”匹配")
+        self.last_candidates = cands  # for audits and tests
         if not cands:
             return []
         # several mentions of one company (东昊模具 … 东昊) support each other
