@@ -69,12 +69,46 @@ def parse_conversation(payload: Any) -> tuple[Conversation, str | None]:
                                "raw input formats are not available in this build; post a canonical conversation")
             caller = {k: v for k, v in payload.items() if k not in ("format", "content")}
             conv, fmt = parse_input(payload["content"], payload.get("format") or "auto", **caller)
+            _check_ids(conv)
             return conv, fmt
-        return Conversation.from_dict(payload), None
+        conv = Conversation.from_dict(payload)
+        _check_ids(conv)
+        return conv, None
     except InputError as e:
         raise APIError(422, "invalid_input", str(e)) from None
     except (TypeError, ValueError, KeyError) as e:
         raise APIError(422, "invalid_input", f"cannot read the conversation: {e}") from None
+
+
+def _check_ids(conv: Conversation) -> None:
+    """Types and lengths the store relies on (the shared parser is lenient about these)."""
+    def bad(field: str, msg: str):
+        raise APIError(422, "invalid_input", f"field '{field}': {msg}")
+
+    if len(conv.conversation_id) > 200:
+        bad("conversation_id", "at most 200 characters")
+    if conv.customer_id is not None and (not isinstance(conv.customer_id, str) or len(conv.customer_id) > 200):
+        bad("customer_id", "must be a string of at most 200 characters")
+    if conv.customer_id == "":
+        conv.customer_id = None
+    rep = conv.rep or {}
+    for k, limit in (("id", 128), ("name", 200), ("team", 128)):
+        v = rep.get(k)
+        if v is None:
+            continue
+        if isinstance(v, int) and not isinstance(v, bool) and k == "id":
+            rep[k] = v = str(v)
+        if not isinstance(v, str) or len(v) > limit:
+            bad(f"rep.{k}", f"must be a string of at most {limit} characters")
+    if rep.get("id") == "":
+        rep.pop("id")
+    for i, m in enumerate(conv.messages):
+        if len(m.id) > 200:
+            bad(f"messages[{i}].id", "at most 200 characters")
+        if m.name is not None and len(m.name) > 200:
+            bad(f"messages[{i}].name", "at most 200 characters")
+        if not isinstance(m.kind, str):
+            bad(f"messages[{i}].kind", "must be a string")
 
 
 def check_limits(conv: Conversation, settings: Settings) -> None:
