@@ -55,6 +55,6 @@ def model_dir() -> Path:
 @lru_cache(maxsize=1)
 def current() -> Calibrator:
     p = model_dir() / "calibration.json"
-    if p.exists():
+    if p.exists() and not os.environ.get("CHAT2CRM_RULES_ONLY"):
         return Calibrator.from_dict(json.loads(p.read_text(encoding="utf-8")))
     return Calibrator()

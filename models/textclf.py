@@ -191,8 +191,9 @@ def model_path() -> Path:
 
 @lru_cache(maxsize=1)
 def current_model() -> TextModel | None:
+    import os
     p = model_path()
-    if not p.exists():
+    if os.environ.get("CHAT2CRM_RULES_ONLY") or not p.exists():
         return None
     return TextModel.from_dict(json.loads(p.read_text(encoding="utf-8")))
 

@@ -1,62 +1,95 @@
-"""Money amounts in chat Chinese: 两百万, 150w, 80个w, 1.5个亿, 一百二十到一百三十万, 12.5万."""
+"""Money amounts in chat Chinese.
+
+Handles the forms reps and customers actually type: 两百万, 150w, 80个w, 1.5个亿,
+一百二十到一百三十万 (the unit said once for both ends), approximate ranges said with
+two neighbouring digits (七八十万 → 70–80万, 两三百万, 一百五六十万), 来/多/出头
+(两百来万 → about 2,000,000), and the slang 个 for 万 (八十到一百个). Numerals go through
+cn2an. `find_amounts(text, assume_wan=False)` yields (start, end, (min, max), has_unit).
+"""
 from __future__ import annotations
 
 import re
 from functools import lru_cache
 
-NUM = r"(?:[0-9]+(?:\.[0-9]+)?|[零〇一二两三四五六七八九十百千点]+)"
-UNIT = r"(?:个)?(?:w|W|万|千|k|K|亿|个亿)"
+DIG = "零〇一二两三四五六七八九"
+CN = rf"[{DIG}十百千点]+"
+NUM = rf"(?:[0-9]+(?:\.[0-9]+)?|{CN})"
+APPROX = r"(?:来|多|出头|左右|上下)?"
+UNIT = r"(?:个亿|亿|个w|个W|w|W|万|千|k|K|个)"
 AMOUNT = re.compile(
-    rf"(?P<a>{NUM})\s*(?P<ua>{UNIT})?\s*(?:块|元)?\s*(?:(?:到|至|-|~|～|—)\s*(?P<b>{NUM})\s*(?P<ub>{UNIT})?)?\s*(?P<cur>块钱|块|元|人民币)?")
+    rf"(?P<a>{NUM}){APPROX}\s*(?P<ua>{UNIT})?\s*(?:块|元)?\s*"
+    rf"(?:(?:到|至|-|~|～|—|－)\s*(?P<b>{NUM}){APPROX}\s*(?P<ub>{UNIT})?)?\s*(?P<cur>块钱|块|元|人民币)?")
 
 UNIT_VALUE = {"w": 10_000, "万": 10_000, "千": 1_000, "k": 1_000, "亿": 100_000_000}
+NEIGHBOURS = re.compile(rf"([{DIG[2:]}])([{DIG[2:]}])(?=[十百千万]|$)")
+VALUE = {c: i for i, c in enumerate("零一二三四五六七八九")} | {"两": 2, "〇": 0}
 
 
 @lru_cache(maxsize=4096)
-def _num(s: str) -> float | None:
+def _num(s: str) -> tuple[float, float] | None:
+    """A numeral → (low, high); two neighbouring digits make a range (七八十 → 70, 80)."""
     if re.fullmatch(r"[0-9]+(?:\.[0-9]+)?", s):
-        return float(s)
+        return float(s), float(s)
+    m = NEIGHBOURS.search(s)
+    if m and VALUE.get(m.group(2), -9) - VALUE.get(m.group(1), -9) == 1:
+        lo = _cn(s[:m.start()] + m.group(1) + s[m.end():])
+        hi = _cn(s[:m.start()] + m.group(2) + s[m.end():])
+        if lo is not None and hi is not None:
+            return lo, hi
+    v = _cn(s)
+    return None if v is None else (v, v)
+
+
+def _cn(s: str) -> float | None:
+    if not s or s in ("点", "十点"):
+        return None
     try:
         import cn2an
         return float(cn2an.cn2an(s, "smart"))
-    except Exception:  # noqa: BLE001 - not a number
+    except Exception:  # noqa: BLE001 - not a numeral
         return None
 
 
-def _unit(u: str | None) -> int | None:
+def _unit(u: str | None, assume_wan: bool) -> int | None:
     if not u:
         return None
-    u = u.replace("个", "").lower()
-    return UNIT_VALUE.get(u)
+    u = u.lower()
+    if u == "个":
+        return 10_000 if assume_wan else None
+    return UNIT_VALUE.get(u.replace("个", ""))
 
 
-def parse_amount(m: re.Match) -> tuple[int, int] | None:
-    a, b = _num(m.group("a")), _num(m.group("b")) if m.group("b") else None
-    ua, ub = _unit(m.group("ua")), _unit(m.group("ub"))
-    if a is None:
-        return None
-    if b is not None:
-        ua = ua or ub
-        ub = ub or ua
-        if ua is None and not m.group("cur"):
-            return None
-        lo, hi = a * (ua or 1), b * (ub or 1)
-    else:
-        if ua is None and not m.group("cur"):
-            return None
-        lo = hi = a * (ua or 1)
-    if lo > hi:
-        lo, hi = hi, lo
-    if hi < 1000:  # 3块钱 is not a B2B budget
-        return None
-    return int(round(lo)), int(round(hi))
+def find_amounts(text: str, *, assume_wan: bool = False):
+    """Yield (start, end, (min, max), has_unit) for money amounts in the text.
 
-
-def find_amounts(text: str):
-    """Yield (start, end, (min, max)) for every money amount in the text."""
+    With assume_wan (a budget statement), a bare number from 10 to 9999 is read in 万
+    (一百到一百二 → 1,000,000–1,200,000), as B2B equipment budgets are said."""
     for m in AMOUNT.finditer(text):
-        if not m.group("a") or not (m.group("ua") or m.group("ub") or m.group("cur")):
+        a = _num(m.group("a"))
+        if a is None:
             continue
-        v = parse_amount(m)
-        if v:
-            yield m.start(), m.end(), v
+        b = _num(m.group("b")) if m.group("b") else None
+        ua, ub = _unit(m.group("ua"), assume_wan), _unit(m.group("ub"), assume_wan)
+        has_unit = bool(ua or ub or m.group("cur"))
+        if m.group("ua") == "个" and not assume_wan:
+            continue
+        if b is not None:
+            ua = ua or ub
+            ub = ub or ua
+            lo, hi = a[0] * (ua or 1), b[1] * (ub or 1)
+        else:
+            lo, hi = a[0] * (ua or 1), a[1] * (ua or 1)
+        if not has_unit:
+            if not assume_wan or not (10 <= max(lo, hi) <= 9999):
+                continue
+            lo, hi = lo * 10_000, hi * 10_000
+        if lo > hi:
+            lo, hi = hi, lo
+        if hi < 1000:
+            continue
+        if re.match(r"\s*(?:台|件|人|套|条|天|年|月|周|个月|小时|分钟|秒|次|家|倍|点|号|米|毫米|公斤|吨|平|片|只|把|班|元/|块/)", text[m.end():]) \
+                and not has_unit:
+            continue
+        if m.group("ua") == "个" and re.match(r"\s*[\u4e00-\u9fa5]", text[m.end():]) and not re.match(r"\s*(?:吧|左右|上下|以内|之内|的样子|这样)", text[m.end():]):
+            continue  # 一个班 / 两个人: 个 is a measure word here, not 万
+        yield m.start(), m.end(), (int(round(lo)), int(round(hi))), has_unit
