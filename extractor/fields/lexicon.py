@@ -191,3 +191,21 @@ def _brand_ok(b: str, *, suffixed: bool) -> bool:
         if any(b.endswith(s) for s in PARTY_SUFFIXES):
             return False
     return True
+
+# more surnames seen heading names and address forms
+SURNAMES |= set("权贝嵇诸花言阚佴郇厉缑")
+SURNAME_RE = "|".join(sorted(SURNAMES, key=len, reverse=True))
+HONORIFICS = HONORIFICS + ("律师", "医生", "会长")
+HONORIFIC_RE = "|".join(sorted(HONORIFICS, key=len, reverse=True))
+ADDRESS = re.compile(rf"(?:{SURNAME_RE})(?:{HONORIFIC_RE})")
+TITLE_WORDS = TITLE_WORDS + ("项目总监", "规划经理", "物流规划经理", "质量总监", "研发总监", "研发经理", "计量室主任", "法务经理",
+                             "法务主管", "律师", "会计", "出纳", "专员", "副总", "总助", "总经理助理", "经理助理", "采购员")
+TITLE_RE = re.compile(rf"(?:{DEPT_RE})?(?:{'|'.join(sorted(TITLE_WORDS, key=len, reverse=True))})")
+# a chat with business in it; greetings, gifts, referrals, address changes and shipping notices have none,
+# and the person on such chats is not recorded as the deal's contact
+BUSINESS = re.compile(
+    r"报价|价格|价钱|单价|总价|多少钱|便宜|太贵|贵了|太高|降价|打折|折扣|优惠|让点|让利|方案|合同|协议|预算|付款|尾款|货款|预付|首付"
+    r"|验收|回款|款项|质保金|发票|开票|试用|测试|实测|试一下|试了|试过|打样|样机|演示|demo|需求|考虑|评审|评估|交期|交货期|货期"
+    r"|参数|精度|公差|节拍|产能|项目|采购|招标|比价|立项|质保|售后|故障|报告|资料|案例|系统|型号|配置|选型|下单|订单|PO|盖章|用印"
+    r"|签字|审批|投资|回本|ROI|良率|漏检|误判|寿命|崩刃|要求|规格|功率|行程|产线|改造|自动化|工位|加工|切割|检测|量产",
+    re.IGNORECASE)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 
 from extractor.fields.base import CLAUSE_SPLIT, Ctx, Msg, suggestion
-from extractor.fields.lexicon import (ADDRESS, COMPETITOR_BRANDS, HONORIFIC_RE, NAMED_BRAND_CHARS, SURNAMES, SURNAME_RE, SUFFIX_RE,
+from extractor.fields.lexicon import (ADDRESS, BUSINESS, COMPETITOR_BRANDS, HONORIFIC_RE, NAMED_BRAND_CHARS, SURNAMES, SURNAME_RE, SUFFIX_RE,
                                       TITLE_RE, parse_company)
 
 # customer speaking of its own company: 我们永盛汽配主要做刹车盘 / 我是西航动力设备部经理 / 我哋迅捷电子
@@ -190,82 +190,162 @@ def _clauses(t: str):
 
 
 REAL_NAME = re.compile(rf"^(?:{SURNAME_RE})[\u4e00-\u9fa5]{{1,2}}$")
-ADDRESS_FULL = re.compile(rf"^(?:{SURNAME_RE})(?:{HONORIFIC_RE})$")
-SELF_INTRO = re.compile(rf"我是(?:[\u4e00-\u9fa5]{{2,10}}?(?:{SUFFIX_RE}))?(?P<title>{TITLE_RE.pattern})?(?P<name>(?:{SURNAME_RE})[\u4e00-\u9fa5]{{1,2}})")
-SELF_TITLE = re.compile(rf"我是(?:[\u4e00-\u9fa5]{{2,10}}?(?:{SUFFIX_RE}))?(?:的)?(?P<title>{TITLE_RE.pattern})")
+ADDRESS_FULL = re.compile(rf"^(?:{SURNAME_RE})(?:{HONORIFIC_RE}|生|太)$")
+NICK_FORM = re.compile(rf"^[小老阿](?:{SURNAME_RE})$")
+LATIN_NAME = re.compile(r"^[A-Z][a-z]{1,12}(?: [A-Z][a-z]{1,12})?$")
+_TITLE = TITLE_RE.pattern
+# 我是恒储能源项目部的付立新 / 我是声悦电子耳机事业部的工艺工程师王凯 / 我是盛和精工法务部的言律师
+SELF_INTRO = re.compile(rf"我是(?:[^，,。！!？?\s]{{0,16}}?)的?(?P<title>{_TITLE})?"
+                        rf"(?P<name>(?:{SURNAME_RE})(?:{HONORIFIC_RE}|[\u4e00-\u9fa5]{{1,2}}))(?![\u4e00-\u9fa5])"
+                        rf"(?:\s*(?P<title2>{_TITLE})(?![\u4e00-\u9fa5]))?")
+# 我是宏利泵业采购经理 / 我是这个项目的质量经理 / 我采购部的 (a department alone is no title)
+SELF_TITLE = re.compile(rf"我是(?:[^，,。！!？?\s]{{0,16}}?)的?(?P<title>{_TITLE})(?![\u4e00-\u9fa5]{{0,1}}[\u4e00-\u9fa5]{{2}}(?:的|了))")
+DEPT_ONLY = re.compile(r"(?:采购|技术|设备|工艺|生产|质量|品质|研发|财务|工程|制造|项目)(?:部|中心|科|处)?")
+# polite lead-ins before the rep addresses someone: 好的李总 / 谢谢方经理 / 感谢储工
+ADDR_LEAD = ("好的", "谢谢", "感谢", "麻烦", "辛苦", "收到", "打扰", "您好", "你好", "明白", "是的", "对的", "太好了", "喂", "嗨",
+             "早", "哈", "了", "啊", "呀", "嗯", "好")
 
 
-def _display_name_ok(name: str) -> bool:
-    name = name.strip()
-    return bool(REAL_NAME.match(name) or ADDRESS_FULL.match(name))
+def _norm_name(name: str) -> str:
+    try:
+        from extractor.normalize import normalize
+        return normalize(name).text
+    except Exception:  # pragma: no cover
+        return name
+
+
+def _display_person(name: str) -> tuple[str, float] | None:
+    """A display name that names a person: (the name as displayed, score)."""
+    raw = name.strip()
+    n = _norm_name(raw)
+    if len(set(n)) == 1 or (len(n) == 3 and n[1] == n[2]):
+        return None  # 钱钱钱: a nickname
+    if REAL_NAME.match(n) or ADDRESS_FULL.match(n):
+        return raw, 0.85
+    # Kevin王凯 / 卓越五金-管总 / 销售部-李娜: the person part of a composite display name
+    parts = [p for p in re.split(r"[-_—|·/\s（）()【】\[\]]+", re.sub(r"^[A-Za-z]+(?=[\u4e00-\u9fa5])", "", n)) if p]
+    if len(parts) >= 1:
+        for p in reversed(parts):
+            if (REAL_NAME.match(p) or ADDRESS_FULL.match(p)) and not parse_company(p, 0):
+                i = n.find(p)
+                return (raw[i:i + len(p)] if raw != n and len(raw) == len(n) else p), 0.8
+    return None
+
+
+def _addr_ok(text: str, start: int) -> bool:
+    """An address form counts when it opens a clause or follows a polite lead-in (not 机台和师傅)."""
+    if start == 0 or not "\u4e00" <= text[start - 1] <= "\u9fa5":
+        return True
+    return any(text.endswith(w, 0, start) for w in ADDR_LEAD)
 
 
 class Contact:
+    """The customer-side person the rep deals with.
+
+    From the customer's display name when it names a person (李娜, 王总, Kevin王凯,
+    卓越五金-管总), a self-introduction (我是…的付立新), or the form the rep
+    addresses them by (柳总您好). Only on chats with business in them: holiday
+    greetings, gifts, referrals and shipping notices record no contact.
+    """
     name = "party-rules"
 
     def __call__(self, ctx: Ctx):
         rep_names = ctx.rep_names
         rep_surnames = {n[0] for n in rep_names if n}
         cust = [x for x in ctx.msgs if x.speaker == "customer"]
-        if not cust:
+        if not cust or not any(BUSINESS.search(x.text) for x in ctx.texts()):
             return []
-        cands = []  # (score, name, title, evidence-msg, start, end, why)
-        # 1. the customer's display name, when it is a person's name or an address form
-        names = {}
+        rep_text = " ".join(x.text for x in ctx.texts("rep"))
+        cands = []  # (score, name, (msg, start, end), why, speaker-name)
+        counts: dict[str, int] = {}
         for x in cust:
             if x.m.name:
-                names.setdefault(x.m.name.strip(), x)
-        title = None
-        title_ev = None
+                counts[x.m.name.strip()] = counts.get(x.m.name.strip(), 0) + 1
+        # 1. the customer's display name, when it names a person
+        for dn, k in counts.items():
+            if dn in rep_names:
+                continue
+            hit = _display_person(dn)
+            nm, sc = hit if hit else (None, 0.0)
+            n_dn = _norm_name(dn)
+            if nm is None and NICK_FORM.match(n_dn) and dn in rep_text:
+                nm, sc = dn, 0.75  # 小何, as the rep also calls them
+            if nm is None and LATIN_NAME.match(dn) and dn.split()[0] in rep_text:
+                nm, sc = dn, 0.78  # Kelly Zhang, greeted as Kelly
+            if nm is None:
+                continue
+            ev = self._evidence(ctx, nm, dn)
+            cands.append((sc + 0.01 * min(k, 5), nm, ev, f"客户的微信名“{dn}”是人名", dn))
+        # 2. self-introductions: 我是…的付立新
         for x in cust:
-            m = SELF_INTRO.search(x.text) or SELF_TITLE.search(x.text)
-            if m and m.group("title"):
-                t = m.group("title")
-                if not re.fullmatch(r"(?:采购|技术|设备|工艺|生产|质量|品质|研发|财务|工程|制造|项目)(?:部|中心|科|处)?", t):
-                    title, title_ev = t, (x, m.start("title"), m.end("title"))
-        for nm, x in names.items():
-            if _display_name_ok(nm) and nm not in rep_names:
-                # evidence: where the name (or its surname+honorific) appears in text, else the first message
-                ev = None
-                for y in ctx.texts():
-                    i = y.text.find(nm)
-                    if i >= 0:
-                        ev = (y, i, i + len(nm))
-                        break
-                if ev is None:
-                    for y in ctx.texts("rep"):
-                        m = ADDRESS.search(y.text)
-                        if m and m.group(0)[0] == nm[0]:
-                            ev = (y, m.start(), m.end())
-                            break
-                if ev is None:
-                    ev = (x, 0, min(len(x.text), 12))
-                cands.append((0.85, nm, ev, f"客户的微信名“{nm}”是人名"))
-        # 2. how the rep addresses the customer: 柳总您好 / 付会计您好
+            for m in SELF_INTRO.finditer(x.text):
+                nm = m.group("name")
+                if nm in rep_names or parse_company(nm, 0):
+                    continue
+                cands.append((0.84, nm, (x, m.start("name"), m.end("name")), f"客户自我介绍“{x.text[m.start():m.end('name')]}”",
+                              (x.m.name or "").strip()))
+        # 3. how the rep addresses the customer: 柳总您好 / 付会计您好
         if not cands:
-            counts: dict[str, list] = {}
+            addr: dict[str, list] = {}
             for y in ctx.texts("rep"):
                 for m in ADDRESS.finditer(y.text):
                     a = m.group(0)
                     if a[0] in rep_surnames and any(a.startswith(r[0]) for r in rep_names if r):
                         continue
-                    counts.setdefault(a, []).append((y, m.start(), m.end()))
+                    if not _addr_ok(y.text, m.start()):
+                        continue
+                    addr.setdefault(a, []).append((y, m.start(), m.end()))
             for y in ctx.texts("customer"):
-                for m in re.finditer(rf"我是(?P<a>(?:{SURNAME_RE})(?:{HONORIFIC_RE})|(?:{SURNAME_RE})[\u4e00-\u9fa5]{{1,2}})", y.text):
-                    counts.setdefault(m.group("a"), []).insert(0, (y, m.start("a"), m.end("a")))
-            if counts:
-                a, evs = max(counts.items(), key=lambda kv: len(kv[1]))
-                y, s, e = evs[0]
-                cands.append((0.75 if len(evs) > 1 else 0.65, a, (y, s, e), f"销售称呼对方“{a}”"))
+                for m in re.finditer(rf"我是(?P<a>(?:{SURNAME_RE})(?:{HONORIFIC_RE})|(?:{SURNAME_RE})[\u4e00-\u9fa5]{{1,2}})(?![\u4e00-\u9fa5])", y.text):
+                    addr.setdefault(m.group("a"), []).insert(0, (y, m.start("a"), m.end("a")))
+            if addr:
+                a, evs = max(addr.items(), key=lambda kv: len(kv[1]))
+                cands.append((0.75 if len(evs) > 1 else 0.66, a, evs[0], f"销售称呼对方“{a}”", ""))
         if not cands:
             return []
-        sc, nm, (y, s, e), why = max(cands, key=lambda c: c[0])
+        sc, nm, (y, s, e), why, who = max(cands, key=lambda c: c[0])
+        title, title_ev = self._title(ctx, who, nm)
         evidence = [y.evidence(s, e)]
         if title and title_ev:
             tx, ts, te = title_ev
-            evidence.append(tx.evidence(ts, te))
+            if (tx.index, ts, te) != (y.index, s, e):
+                evidence.append(tx.evidence(ts, te))
             why += f",自我介绍职务“{title}”"
         return [suggestion("contact", {"name": nm, "title": title}, sc, evidence, why, self.name)]
+
+    @staticmethod
+    def _evidence(ctx: Ctx, nm: str, dn: str):
+        n = _norm_name(nm)
+        for y in ctx.texts():
+            i = y.text.find(n)
+            if i >= 0:
+                return (y, i, i + len(n))
+        for y in ctx.texts("rep"):
+            for m in ADDRESS.finditer(y.text):
+                if m.group(0)[0] == n[0] and _addr_ok(y.text, m.start()):
+                    return (y, m.start(), m.end())
+        x = next(x for x in ctx.texts("customer") if (x.m.name or "").strip() == dn) if any(
+            (x.m.name or "").strip() == dn for x in ctx.texts("customer")) else next(ctx.texts("customer"))
+        return (x, 0, min(len(x.text), 12))
+
+    @staticmethod
+    def _title(ctx: Ctx, who: str, nm: str):
+        """A job title the contact states about themself (not a department alone)."""
+        for x in ctx.texts("customer"):
+            if who and (x.m.name or "").strip() != who:
+                continue
+            m = SELF_INTRO.search(x.text)
+            if m and (m.group("title") or m.group("title2")):
+                g = "title" if m.group("title") else "title2"
+                t = m.group(g)
+                if not DEPT_ONLY.fullmatch(t):
+                    return t, (x, m.start(g), m.end(g))
+            m = SELF_TITLE.search(x.text)
+            if m:
+                t = m.group("title")
+                if not DEPT_ONLY.fullmatch(t):
+                    return t, (x, m.start("title"), m.end("title"))
+        return None, None
 
 
 ROLE_PATTERNS = {
