@@ -44,8 +44,9 @@ def _rule(p: dict) -> str:
 
 
 def _ref(ref: datetime | str) -> datetime:
-    r = parse_time(ref, "ref")
-    return r
+    if isinstance(ref, datetime) and ref.tzinfo is not None:
+        return ref
+    return parse_time(ref, "ref")
 
 
 def find_times(text: str, ref: datetime | str) -> list[TimeMention]:
@@ -78,10 +79,40 @@ def pick_first(mentions: list[TimeMention]) -> TimeMention | None:
     return mentions[0] if mentions else None
 
 
+_impl = None
+
+
+def _load_impl() -> None:
+    """Import finder/resolver on first use (keeps `import extractor.timex` cheap)."""
+    global _impl
+    from .finder import find_candidates
+    from .resolver import resolve
+    _impl = (find_candidates, resolve)
+
+
 def first_time(text: str, ref: datetime | str) -> dict:
-    """The `chat2crm time` line for `text`: {"value", "grain", "from", "to"} (ISO or null)."""
-    m = pick_first(find_times(text, ref))
-    if m is None:
+    """The `chat2crm time` line for `text`: {"value", "grain", "from", "to"} (ISO or null).
+
+    Same choice as pick_first(find_times(...)), but resolves candidates only until the
+    first confident one."""
+    if _impl is None:
+        _load_impl()
+    find_candidates, resolve = _impl
+    best = None
+    if isinstance(text, str) and text:
+        cands = find_candidates(text)
+        if cands:
+            r = _ref(ref)
+            for _, _, p in cands:
+                res = resolve(p, r)
+                if res is None:
+                    continue
+                if best is None:
+                    best = res
+                if res.confidence >= 0.5:
+                    best = res
+                    break
+    if best is None:
         return {"value": None, "grain": None, "from": None, "to": None}
-    value = m.from_ if m.kind == "interval" and m.from_ is not None else m.value
-    return {"value": _iso(value), "grain": m.grain, "from": _iso(m.from_), "to": _iso(m.to)}
+    value = best.from_ if best.kind == "interval" and best.from_ is not None else best.value
+    return {"value": _iso(value), "grain": best.grain, "from": _iso(best.from_), "to": _iso(best.to)}

@@ -43,6 +43,7 @@ def calendar() -> tuple[dict, dict]:
     return _load(os.environ.get("CHAT2CRM_HOLIDAYS_FILE") or str(_DEFAULT))
 
 
+@lru_cache(maxsize=1024)
 def lunar_to_solar(year: int, month: int, day: int) -> date | None:
     """Lunar (year, month, day) → Gregorian date; day 30 clipped to the month's last day."""
     from lunardate import LunarDate

@@ -73,7 +73,11 @@ def _wdname(d: date) -> str:
 
 
 def _dstr(d: date | datetime) -> str:
-    dd = d.date() if isinstance(d, datetime) else d
+    return _dstr_day(d.date() if isinstance(d, datetime) else d)
+
+
+@lru_cache(maxsize=2048)
+def _dstr_day(dd: date) -> str:
     return f"{dd.isoformat()}({_wdname(dd)})"
 
 
@@ -265,6 +269,7 @@ def _canon(name: str) -> str:
     return n
 
 
+@lru_cache(maxsize=1024)
 def _festival(name: str, y: int) -> date | None:
     if name in FIXED:
         m, d = FIXED[name]
