@@ -209,3 +209,8 @@ BUSINESS = re.compile(
     r"|参数|精度|公差|节拍|产能|项目|采购|招标|比价|立项|质保|售后|故障|报告|资料|案例|系统|型号|配置|选型|下单|订单|PO|盖章|用印"
     r"|签字|审批|投资|回本|ROI|良率|漏检|误判|寿命|崩刃|要求|规格|功率|行程|产线|改造|自动化|工位|加工|切割|检测|量产",
     re.IGNORECASE)
+# chats that are only social (holiday wishes, gifts, referrals, a moved address) or only a shipping
+# notice; without business words in them they record no contact
+SOCIAL_ONLY = re.compile(r"快乐|新年好|新春|大吉|安康|如意|团圆|拜年|同乐|节日愉快|假期愉快|乔迁|搬厂|新地址|月饼|粽子|喝茶|推荐个朋友"
+                         r"|介绍个朋友|门票|发错群|发错了|公众号|文章|转发")
+LOGISTICS_ONLY = re.compile(r"单号|顺丰|德邦|物流|快递|签收|卸货|叉车|寄出|发出|到货|发货|司机")

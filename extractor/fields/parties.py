@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 
 from extractor.fields.base import CLAUSE_SPLIT, Ctx, Msg, suggestion
-from extractor.fields.lexicon import (ADDRESS, BUSINESS, COMPETITOR_BRANDS, HONORIFIC_RE, NAMED_BRAND_CHARS, SURNAMES, SURNAME_RE, SUFFIX_RE,
+from extractor.fields.lexicon import (ADDRESS, BUSINESS, COMPETITOR_BRANDS, LOGISTICS_ONLY, SOCIAL_ONLY, HONORIFIC_RE, NAMED_BRAND_CHARS, SURNAMES, SURNAME_RE, SUFFIX_RE,
                                       TITLE_RE, parse_company)
 
 # customer speaking of its own company: 我们永盛汽配主要做刹车盘 / 我是西航动力设备部经理 / 我哋迅捷电子
@@ -201,11 +201,6 @@ SELF_INTRO = re.compile(rf"我是(?:[^，,。！!？?\s]{{0,16}}?)的?(?P<title>
 # 我是宏利泵业采购经理 / 我是这个项目的质量经理 / 我采购部的 (a department alone is no title)
 SELF_TITLE = re.compile(rf"我是(?:[^，,。！!？?\s]{{0,16}}?)的?(?P<title>{_TITLE})(?![\u4e00-\u9fa5]{{0,1}}[\u4e00-\u9fa5]{{2}}(?:的|了))")
 DEPT_ONLY = re.compile(r"(?:采购|技术|设备|工艺|生产|质量|品质|研发|财务|工程|制造|项目)(?:部|中心|科|处)?")
-# polite lead-ins before the rep addresses someone: 好的李总 / 谢谢方经理 / 感谢储工
-ADDR_LEAD = ("好的", "谢谢", "感谢", "麻烦", "辛苦", "收到", "打扰", "您好", "你好", "明白", "是的", "对的", "太好了", "喂", "嗨",
-             "早", "哈", "了", "啊", "呀", "嗯", "好")
-
-
 def _norm_name(name: str) -> str:
     try:
         from extractor.normalize import normalize
@@ -234,9 +229,7 @@ def _display_person(name: str) -> tuple[str, float] | None:
 
 def _addr_ok(text: str, start: int) -> bool:
     """An address form counts when it opens a clause or follows a polite lead-in (not 机台和师傅)."""
-    if start == 0 or not "\u4e00" <= text[start - 1] <= "\u9fa5":
-        return True
-    return any(text.endswith(w, 0, start) for w in ADDR_LEAD)
+    return start == 0 or text[start - 1] not in "和跟与及或同给让叫"
 
 
 class Contact:
@@ -253,8 +246,11 @@ class Contact:
         rep_names = ctx.rep_names
         rep_surnames = {n[0] for n in rep_names if n}
         cust = [x for x in ctx.msgs if x.speaker == "customer"]
-        if not cust or not any(BUSINESS.search(x.text) for x in ctx.texts()):
+        if not cust:
             return []
+        texts = [x.text for x in ctx.texts()]
+        if any(SOCIAL_ONLY.search(t) or LOGISTICS_ONLY.search(t) for t in texts) and not any(BUSINESS.search(t) for t in texts):
+            return []  # a holiday greeting or a shipping notice, not a deal
         rep_text = " ".join(x.text for x in ctx.texts("rep"))
         cands = []  # (score, name, (msg, start, end), why, speaker-name)
         counts: dict[str, int] = {}
@@ -275,6 +271,13 @@ class Contact:
             if nm is None:
                 continue
             ev = self._evidence(ctx, nm, dn)
+            n_nm = _norm_name(nm)
+            if re.fullmatch(r".(?:姐|哥)", n_nm):
+                formal = [(y, m) for y in ctx.texts("rep") for m in ADDRESS.finditer(y.text)
+                          if m.group(0)[0] == n_nm[0] and not m.group(0).endswith(("姐", "哥")) and _addr_ok(y.text, m.start())]
+                if formal:
+                    y, m = formal[0]
+                    nm, ev = m.group(0), (y, m.start(), m.end())
             cands.append((sc + 0.01 * min(k, 5), nm, ev, f"客户的微信名“{dn}”是人名", dn))
         # 2. self-introductions: 我是…的付立新
         for x in cust:
