@@ -544,8 +544,8 @@ def to_labelstudio(convs: list[dict], records: list[dict] | None = None, *, offs
     for conv in convs:
         cid = conv["conversation_id"]
         rd = render(conv)
-        data = {"text": rd.text, "conversation_id": cid, "messages": strip_gold(conv).get("messages", []),
-                "conversation": strip_gold(conv), "offsets": offsets}
+        data = {"text": rd.text, "conversation_id": cid, "messages": conv.get("messages", []),
+                "conversation_meta": conversation_meta(conv), "offsets": offsets}
         task: dict[str, Any] = {"data": data, "annotations": [], "predictions": []}
         if records is not None:
             recs = recs_by.get(cid, [])
@@ -651,17 +651,24 @@ def _parse_results(results: Any, rd: Rendered, unit: str, where: str) -> list[It
     return list(items.values())
 
 
+def conversation_meta(conv: dict) -> dict:
+    """The canonical conversation's keys other than its id and messages (channel, rep, reference_time…)."""
+    return {k: v for k, v in strip_gold(conv).items() if k not in ("conversation_id", "messages")}
+
+
 def _conv_from_task(task: dict, where: str) -> dict:
     data = task.get("data")
     if not isinstance(data, dict):
         raise InputError(f"{where}: missing data object", field="data")
-    conv = data.get("conversation")
-    if not isinstance(conv, dict):
-        msgs = data.get("messages")
-        cid = data.get("conversation_id")
-        if not isinstance(msgs, list) or not isinstance(cid, str):
-            raise InputError(f"{where}: data needs conversation_id and messages", field="data")
-        conv = {"conversation_id": cid, "messages": msgs}
+    msgs = data.get("messages")
+    cid = data.get("conversation_id")
+    if not isinstance(msgs, list) or not isinstance(cid, str):
+        raise InputError(f"{where}: data needs conversation_id and messages", field="data")
+    meta = data.get("conversation_meta") or {}
+    if not isinstance(meta, dict):
+        raise InputError(f"{where}: conversation_meta must be an object", field="data.conversation_meta")
+    conv = {"conversation_id": cid, **{k: v for k, v in meta.items() if k not in ("conversation_id", "messages")},
+            "messages": msgs}
     try:
         Conversation.from_dict(conv)
     except InputError as e:
@@ -780,7 +787,8 @@ def to_doccano(convs: list[dict], records: list[dict] | None = None, *, kind: st
                  else _gold_items(conv))
         rd = render(conv)
         row: dict[str, Any] = {"text": rd.text, "conversation_id": conv["conversation_id"],
-                               "messages": strip_gold(conv).get("messages", []), "offsets": offsets}
+                               "messages": conv.get("messages", []), "conversation_meta": conversation_meta(conv),
+                               "offsets": offsets}
         if kind == "spans":
             labels, values = [], {}
             for it in items:
