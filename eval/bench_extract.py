@@ -1,0 +1,85 @@
+"""Extraction speed and memory: `python -m eval.bench_extract [--n 2000]`.
+
+Runs `chat2crm extract --jsonl` in one process over N corpus conversations (cycled from
+the train/dev splits, ~10 messages each) and prints conversations/second, per-
+conversation latency percentiles and the run's peak RSS, beside the keyword baseline
+(the naive tagger of eval.scoring) on the same input in the same run.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+
+
+def _corpus(n: int) -> list[dict]:
+    from labeling.corpus import load
+    base = [{k: v for k, v in c.items() if k not in ("gold", "gold_evidence", "notes")} for c in load("train") + load("dev")]
+    out = []
+    i = 0
+    while len(out) < n:
+        c = dict(base[i % len(base)])
+        c["conversation_id"] = f"{c['conversation_id']}-{i}"
+        out.append(c)
+        i += 1
+    return out
+
+
+def run_cli(path: str) -> tuple[float, float, int]:
+    """Wall time of the real CLI over the file, its peak RSS (MiB), output line count."""
+    t0 = time.perf_counter()
+    with open(path, "rb") as f:
+        p = subprocess.run([sys.executable, "-m", "extractor.cli", "extract", "--jsonl"], stdin=f,
+                           capture_output=True, check=True)
+    wall = time.perf_counter() - t0
+    rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    return wall, rss, len(p.stdout.splitlines())
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--n", type=int, default=2000)
+    a = ap.parse_args(argv)
+    convs = _corpus(a.n)
+    msgs = sum(len(c["messages"]) for c in convs) / len(convs)
+    from eval.scoring import keyword_baseline
+    from extractor.pipeline import extract
+    from extractor.types import Conversation
+    # in-process latency per conversation (after warm-up)
+    extract(Conversation.from_dict(convs[0]))
+    lat = []
+    t0 = time.perf_counter()
+    for c in convs:
+        s = time.perf_counter()
+        extract(Conversation.from_dict(c)).to_dict()
+        lat.append(time.perf_counter() - s)
+    wall_in = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    for c in convs:
+        keyword_baseline(c)
+    wall_kw = time.perf_counter() - t0
+    lat.sort()
+    pct = lambda q: lat[min(len(lat) - 1, int(q * len(lat)))] * 1000  # noqa: E731
+    with tempfile.NamedTemporaryFile("w", suffix=".jsonl", delete=False, encoding="utf-8") as f:
+        for c in convs:
+            f.write(json.dumps(c, ensure_ascii=False) + "\n")
+        path = f.name
+    try:
+        wall_cli, rss, lines = run_cli(path)
+    finally:
+        os.unlink(path)
+    print(f"{len(convs)} conversations, {msgs:.1f} messages each on average")
+    print(f"{'':28} {'conv/s':>10} {'p50 ms':>8} {'p99 ms':>8}")
+    print(f"{'chat2crm (in process)':28} {len(convs) / wall_in:10.0f} {pct(0.5):8.2f} {pct(0.99):8.2f}")
+    print(f"{'chat2crm extract --jsonl':28} {len(convs) / wall_cli:10.0f} {'':>8} {'':>8}  (incl. start-up; peak RSS {rss:.0f} MiB, {lines} lines)")
+    print(f"{'keyword baseline':28} {len(convs) / wall_kw:10.0f}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
