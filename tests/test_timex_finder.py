@@ -62,3 +62,25 @@ def test_offsets_in_longer_message():
 def test_empty_and_plain_text():
     assert find_candidates("") == []
     assert find_candidates("您好,报价单格式用你们模板") == []
+
+
+def test_windowed_start_scan_equals_a_full_scan():
+    """The speed-ups (key windows, start characters) must not change what is found."""
+    import json
+    from pathlib import Path
+    from extractor.timex import finder
+    from extractor.timex.normalize import normalize
+    texts = []
+    for f in (Path(finder.__file__).parent / "corpus").glob("*.jsonl"):
+        texts += [json.loads(x)["text"] for x in f.read_text(encoding="utf-8").splitlines() if x.strip()]
+    bench = Path("/work/shared/benchmarks/duckling_zh_time.jsonl")
+    if bench.exists():
+        texts += [json.loads(x)["text"] for x in bench.read_text(encoding="utf-8").splitlines() if x.strip()]
+    assert len(texts) > 400
+    for t in texts:
+        n = normalize(t)
+        full = [(m.start(), m.end()) for m in finder._MASTER.finditer(n) if finder._atom(m)]
+        fast = [(s, e) for s, e, _ in finder._find_norm.__wrapped__(n)]
+        assert all(finder._START.match(n, s) for s, _ in full), t
+        # merged candidates cover exactly the atoms a full scan finds
+        assert all(any(fs <= s and e <= fe for fs, fe in fast) for s, e in full if fast) or not full, t

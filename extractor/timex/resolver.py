@@ -171,6 +171,9 @@ def _offset(o: dict, ref: datetime) -> Resolved:
     raw = o["n"]
     half = raw.endswith("半")
     core = raw[:-1] if half and len(raw) > 1 else raw
+    approx = len(core) == 2 and core[0] in "一两二三四五六七八九" and core[1] in "二三四五六七八九" and core != "一二"
+    if approx:  # 两三天后: the nearer figure; 三四天内: the farther one (a deadline)
+        core = core[1] if o["mode"] == "within" else core[0]
     n: float = 0.5 if raw == "半" else num(core) + (0.5 if half else 0)
     if n > 100000:
         raise Invalid(raw)
@@ -200,7 +203,7 @@ def _offset(o: dict, ref: datetime) -> Resolved:
         kind = "deadline" if mode == "within" else "point"
         word = {"after": "后", "within": "内", "before": "前"}[mode]
         return Resolved(kind, v, grain, f if n == int(n) else None, t if n == int(n) else None, unit in ("hour", "minute", "second"),
-                        0.95 if not o.get("soft") else 0.7,
+                        0.95 if not (o.get("soft") or approx) else 0.7,
                         f"消息时间 {_dstr(ref)},{raw}{o['unit']}{word}即 {_dstr(v) if unit not in ('hour', 'minute', 'second') else v.strftime('%Y-%m-%d %H:%M')}")
     # prefix forms: 下三天 (the next three days), 上两周 (the two weeks before this one)
     if n != int(n):
@@ -338,10 +341,20 @@ def _holiday(h: dict, ref: datetime) -> tuple[date, str, float, str]:
 
 
 def _lunar(lu: dict, ref: datetime) -> tuple[date, str]:
-    m = lu["m"]
-    m = {"正": 1, "冬": 11, "腊": 12}.get(m) or num(m)
     dd = lu["d"]
     d = num(dd[1:]) if dd.startswith("初") else num(dd)
+    from lunardate import LunarDate
+    if lu["m"] is None:  # 初八 alone: this lunar month if not yet past, else the next one
+        cur = (LunarDate.from_solar_date if hasattr(LunarDate, "from_solar_date") else LunarDate.fromSolarDate)(
+            ref.year, ref.month, ref.day)
+        for k in range(3):
+            y, mo = cur.year + (cur.month - 1 + k) // 12, (cur.month - 1 + k) % 12 + 1
+            s = H.lunar_to_solar(y, mo, d)
+            if s and s >= ref.date():
+                return s, f"农历{mo}月{dd}即 {_dstr(s)}"
+        raise Invalid(lu)
+    m = lu["m"]
+    m = {"正": 1, "冬": 11, "腊": 12}.get(m) or num(m)
     if not (1 <= m <= 12 and 1 <= d <= 30):
         raise Invalid(lu)
     from lunardate import LunarDate
@@ -616,6 +629,9 @@ def _resolve(p: dict, ref: datetime) -> Resolved:
             if "pod" not in q and pod:
                 q["pod"] = pod
         end = _resolve(q, ref) if q is not None else None
+        if end is not None and set(q) <= {"clock", "pod"} and not any(k in p for k in ("rd", "week", "day", "month", "hol")):
+            ev = datetime.combine(v.date(), end.value.timetz())
+            end.value = ev if ev >= v else ev + timedelta(days=1)
         if end is not None and end.value >= v:
             ex += f",到 {end.value.strftime('%Y-%m-%d' if end.grain not in ('hour', 'minute') else '%Y-%m-%d %H:%M')} 止,取起点"
             return Resolved("interval", v, grain, v, end.to if end.to and end.grain in ("month", "year", "quarter") else end.value,
