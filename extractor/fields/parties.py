@@ -351,55 +351,72 @@ class Contact:
         return None, None
 
 
+_ACT = r"(?:都|也|要|都要|也要|还|还是|已经|刚|那边|这边|的)?"
 ROLE_PATTERNS = {
-    "技术": r"技术部|技术总监|技术负责人|技术经理|技术主管|技术评估|技术那边|技术这边|技术的同事|工艺|设备部|设备科|设备处|设备经理|质量部|品质部|品管|质检部|总工|工程部|研发部|技术人员|我们工程师|厂里工程师",
-    "采购": r"采购部|采购经理|采购主管|采购总监|采购那边|采购这边|采购流程|采购申请|采购系统|采购的同事|采购来|采购走|采购审批|招标|比价|供应商准入|我们采购|我负责采购|采购拍板|采购部门",
-    "老板": r"老板|总经理|董事长|老总|一把手|大老板|董事会|总裁|老板娘|厂长拍板|GM",
-    "财务": r"财务|会计|出纳|付款审批|财务部|财务总监|CFO|账期审批",
+    # 质量/工艺/设备/技术部 → 技术; a bare 工艺 (工艺BOM, 工艺参数) is a topic, not a department
+    "技术": r"技术部|技术总监|技术负责人|技术经理|技术主管|技术评估|技术委员会|技术那边|技术这边|技术的同事|技术的人"
+            r"|工艺(?!BOM|bom|参数|路线|文件|卡|流程|要求|难度|上)|工艺工程师|设备工程师|质量工程师|品质工程师|质量经理|品质经理|研发总监|研发经理|研发中心|工艺那边|工艺这边|工艺的人|工艺的同事|设备部|设备科|设备处|设备经理|设备的人|设备的同事|设备那边"
+            r"|质量部|品质部|品管|质检部|总工|工程部|研发部|技术人员|我们工程师|厂里工程师|我们技术"
+            r"|(?:设备|工艺|质量|品质|IT|生产|规划)(?:部|部门)?(?:和|跟|、)(?:设备|工艺|质量|品质|IT|生产|规划|技术)(?:部|部门)?(?:的人|的同事)?(?:都|也)",
+    # 采购 as a party (采购部, 让采购下单, 跟采购谈); 走采购流程 / 走招标 only describe the process
+    "采购": r"采购(?!流程|申请|系统|合同|订单|价|成本|量|额|计划|周期|的设备|设备|预算)|供应商准入",
+    "老板": r"老板|老细|总经理|董事长|老总|一把手|大老板|董事会|总裁|老板娘|厂长拍板|GM",
+    # 财务 taking part in paying or approving; handing it paperwork (交财务, 财务要封账/备案) is not
+    "财务": r"财务(?!要封账|封账|备案|要附|那边没法做)|会计|出纳|付款审批|CFO|账期审批",
     "法务": r"法务|律师|法律顾问|合同审核|合规部",
 }
 ROLE_RES = {k: re.compile(v) for k, v in ROLE_PATTERNS.items()}
-OWN_SIDE = re.compile(r"我们(?:公司|这边)?的?(?:领导|经理|老板|法务|财务|技术|工程师)|我(?:们)?领导|我让我们|我跟我们|我司")
-PASSING = re.compile(r"老板.{0,3}(?:出差|不在|在外面|忙|去了|回来)|祝.{0,4}老板|老板好")
+OWN_SIDE = re.compile(r"我们(?:公司|这边)?的?(?:领导|经理|老板|法务|财务|技术|工程师|总经理)|我(?:们)?领导|我让我们|我跟我们|我司|跟我们")
+PASSING = re.compile(r"老板.{0,3}(?:出差|不在|在外面|忙|去了|回来|要找我|找我)|老板.{0,8}回来|老板也提过|祝.{0,4}老板|老板好|推荐|介绍")
+# the contact's own function, from how they are named: 付会计 / 采购部宁晓燕
+ROLE_OF_NAME = {"财务": re.compile(r"会计|财务|出纳"), "采购": re.compile(r"采购"), "法务": re.compile(r"法务|律师")}
 
 
 class DecisionRoles:
+    """Customer-side functions shown taking part (evaluating, approving, paying, reviewing).
+
+    Role words count in the customer's messages, or in the rep's when said of the customer
+    (您那边财务 / 你们法务审完了吧); never the rep's own people, never a boss mentioned in
+    passing (老板出差了 / 老板上周刚回来) or a referral (设备部的老赵推荐我).
+    """
     name = "party-rules"
+    REP_SCORE = 0.6
 
     def __call__(self, ctx: Ctx):
-        out = {}
+        out: dict[str, tuple[float, Msg, int, int, str]] = {}
+
+        def put(role, score, x, s, e, why):
+            if role not in out or out[role][0] < score:
+                out[role] = (score, x, s, e, why)
+
         for x in ctx.texts():
+            if x.speaker not in ("rep", "customer"):
+                continue
             for role, rx in ROLE_RES.items():
                 for m in rx.finditer(x.text):
                     s, e = m.start(), m.end()
-                    window = x.text[max(0, s - 6): e + 6]
+                    cs, ce = x.clause_at(s, e)
+                    if PASSING.search(x.text, cs, ce) and (role == "老板" or re.search("推荐|介绍", x.text[cs:ce])):
+                        continue
                     if x.speaker == "rep":
-                        # the rep's own people are never the customer's decision chain
                         if OWN_SIDE.search(x.text[max(0, s - 8): e]):
-                            continue
+                            continue  # the rep's own people are never the customer's decision chain
                         if not re.search(r"您|你们|贵司|贵公司|您那边|你那边|您们", x.text[max(0, s - 10): e + 4]):
                             continue
-                        score = 0.6
-                    elif x.speaker == "customer":
-                        if OWN_SIDE.search(x.text[max(0, s - 8): e]) and not re.search(r"我们(?:公司|这边)?的?" + role, window):
-                            pass
-                        score = 0.8
+                        put(role, self.REP_SCORE, x, s, e, f"销售提到客户方“{x.text[s:e]}”")
                     else:
-                        continue
-                    if role == "老板" and PASSING.search(window):
-                        continue
-                    if role == "财务" and x.speaker == "customer" and x.m.name and re.search(r"会计|财务|出纳", x.m.name):
-                        score = 0.85
-                    if role not in out or out[role][0] < score:
-                        out[role] = (score, x, s, e)
-        # the customer speaking as 财务/采购 (付会计, 采购部宁晓燕) is that role
+                        put(role, 0.8, x, s, e, f"客户提到“{x.text[s:e]}”参与决策")
+        # the contact's own function, from the name they go by (付会计, 采购部宁晓燕) or the rep's address (庞会计早)
         for x in ctx.texts("customer"):
             nm = x.m.name or ""
-            if re.search(r"会计|财务|出纳", nm) and "财务" not in out:
-                out["财务"] = (0.8, x, 0, min(len(x.text), 10))
-        res = []
-        for role, (score, x, s, e) in out.items():
-            who = {"customer": "客户", "rep": "销售"}[x.speaker]
-            res.append(suggestion("decision_role", role, score, [x.evidence(s, e)],
-                                  f"{who}提到客户方“{x.text[s:e]}”参与决策", self.name))
-        return res
+            for role, rx in ROLE_OF_NAME.items():
+                if rx.search(nm) and (role not in out or out[role][0] < 0.8):
+                    put(role, 0.8, x, 0, min(len(x.text), 10), f"客户的微信名“{nm}”表明其为{role}")
+        for y in ctx.texts("rep"):
+            for m in ADDRESS.finditer(y.text):
+                a = m.group(0)
+                for role, rx in ROLE_OF_NAME.items():
+                    if rx.search(a[1:]) and _addr_ok(y.text, m.start()) and (role not in out or out[role][0] < 0.78):
+                        put(role, 0.78, y, m.start(), m.end(), f"销售称呼客户“{a}”,对方是{role}")
+        return [suggestion("decision_role", role, score, [x.evidence(s, e)], why, self.name)
+                for role, (score, x, s, e, why) in out.items()]
