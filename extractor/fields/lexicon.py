@@ -214,3 +214,33 @@ BUSINESS = re.compile(
 SOCIAL_ONLY = re.compile(r"快乐|新年好|新春|大吉|安康|如意|团圆|拜年|同乐|节日愉快|假期愉快|乔迁|搬厂|新地址|月饼|粽子|喝茶|推荐个朋友"
                          r"|介绍个朋友|门票|发错群|发错了|公众号|文章|转发")
 LOGISTICS_ONLY = re.compile(r"单号|顺丰|德邦|物流|快递|签收|卸货|叉车|寄出|发出|到货|发货|司机")
+
+# characters that never sit inside a company name: pronouns, particles, common verbs and adverbs
+NAME_STOP = set("我你他她它们这那的是在做有和跟与给对把被从到了吗呢吧啊呀个些上下里面边要想说看用能会去来过还就都也很太再又才将已让"
+                "叫请问您怎么什谁哪几多少没不别可以得着么嘛哦嗯哈啦呗但而且或及并等负责管搞弄干买卖找打拿带送介绍推荐朋友")
+FRAMED_NOT = {"销售", "采购", "生产", "质量", "品质", "研发", "财务", "行政", "人事", "仓库", "车间", "前台", "老板", "客户", "厂家",
+              "代理", "经销商", "供应商", "用户", "同行", "本地", "外地", "新人", "老客户"}
+FRAMED_DEPT = re.compile(r"(?:采购|技术|设备|工艺|生产|质量|品质|研发|财务|工程|制造|项目|行政|法务|销售|物流|计划|计量|信息|人事|仓储|规划"
+                         r"|IT|总经办|[\u4e00-\u9fa5]{2}事业)(?:部|部门|室|科|处|中心)$")
+
+
+def framed_company(s: str) -> str | None:
+    """A company name said in an explicit frame (是X的王总吗 / 我是X质量部的): the name, or None.
+
+    Any characters may form the name there (华屹电子, 桂柳座椅), so it is only checked for
+    not being a pronoun phrase, a place, a department, a person or an industry word.
+    """
+    if FRAMED_DEPT.fullmatch(s) or s in FRAMED_NOT:
+        return None
+    s = FRAMED_DEPT.sub("", s) if len(s) > 4 else s
+    if s in FRAMED_NOT or s[0] in NUMERALS:
+        return None
+    if not 2 <= len(s) <= 10 or any(c in NAME_STOP for c in s) or not re.fullmatch(r"[\u4e00-\u9fa5]+", s):
+        return None
+    if s in PLACES or s in NOT_NAME_WORDS or s in GENERIC_COMPANY or any(b in s for b in COMPETITOR_BRANDS):
+        return None
+    if re.fullmatch(rf"(?:{SURNAME_RE})(?:{HONORIFIC_RE}|[\u4e00-\u9fa5]{{1,2}})", s) and not parse_company(s, 0, bare=False):
+        return None  # 王总 / 李娜: a person
+    if s.endswith(("公司", "工厂", "集团")) and len(s) <= 4:
+        return None
+    return s

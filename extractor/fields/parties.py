@@ -10,7 +10,7 @@ import re
 
 from extractor.fields.base import CLAUSE_SPLIT, Ctx, Msg, suggestion
 from extractor.fields.lexicon import (ADDRESS, BUSINESS, COMPETITOR_BRANDS, LOGISTICS_ONLY, SOCIAL_ONLY, HONORIFIC_RE, NAMED_BRAND_CHARS, SURNAMES, SURNAME_RE, SUFFIX_RE,
-                                      TITLE_RE, parse_company)
+                                      TITLE_RE, framed_company, parse_company)
 
 # customer speaking of its own company: 我们永盛汽配主要做刹车盘 / 我是西航动力设备部经理 / 我哋迅捷电子
 SELF_REF = re.compile(r"(?:我是|我们是|我们这边是|我这边是|这里是|我们|我哋|我地|我司|本公司|咱厂|我(?=[\u4e00-\u9fa5]{2,10}的))")
@@ -25,10 +25,15 @@ LEGAL_CUT = re.compile(r".*(?:全称是|全称为|全称|抬头是|抬头写|抬
 # the rep addressing the customer's company: 请问是宏达汽配吗 / 是华晟汽车部件的俞总吗 / 贵司华锐 / 到你们恒通
 REP_ADDR_LEAD = re.compile(r"(?:您(?:上次|之前|刚才)?(?:说|提到)的?|贵司|贵公司|你们|您们|咱们|您那边|到你们|(?:请问)?是(?:做[\u4e00-\u9fa5]{1,8}的)?|请问|到)")
 # ... or opening a clause with it: 宏达精工那台磨床的验收款 / 永锋那边的尾款
-REP_TOPIC_TAIL = re.compile(r"(?:那边|这边|那台|这台|那批|这批|那套|这套|那个项目|这个项目|的合同|的尾款|的货款|的款|的项目|的订单)")
+REP_TOPIC_TAIL = re.compile(r"(?:那边|这边|[那这][两几一二三四五六七八九十\d]*(?:台|批|套|单)|那个项目|这个项目|的合同|的尾款|的货款|的款|的项目|的订单)")
 ADDR_TAIL = re.compile(r"(?:吗|吧|的|这边|那边|那台|这台|那批|这批|找您|拜访|厂里|公司|$|[\s，,。？?！!])")
 OTHER_SIDE = re.compile(r"那边|那家|报|的价|价格|家的|用的|做的|也|都")
 THIS_SIDE = re.compile(r"这边|这里")
+# explicit frames where any characters may form the name: 请问是华屹电子的王总吗 / 我是康泰生物质量部的 / 我鑫源光伏的 姓符
+_ADDR = rf"(?:{SURNAME_RE})(?:{HONORIFIC_RE})"
+REP_FRAME = re.compile(rf"是(?:做[^的，,。\s]{{1,8}}的)?(?P<co>[\u4e00-\u9fa5]{{2,12}}?)的(?={_ADDR})")
+CUST_FRAME = re.compile(rf"我是(?P<co>[\u4e00-\u9fa5]{{2,14}}?)的|我(?P<co2>[\u4e00-\u9fa5]{{2,10}}?)的(?=\s|姓|[，,]|$)"
+                        rf"|(?:^|(?<=[\s，,。!！?？]))(?P<co3>[\u4e00-\u9fa5]{{2,12}}?)的(?={_ADDR})")
 OWN_CUE = re.compile(r"我(?:是|们是|这边是)?(?P<co>[\u4e00-\u9fa5]{2,8}?)的?(?=小[\u4e00-\u9fa5]|{names})")
 
 
@@ -103,6 +108,11 @@ class CustomerName:
                     if not suffixed and (re.match(HONORIFIC_RE, after) or co[:1] in SURNAMES and co[:2] not in SURNAMES and len(co) == 2 and m.group(0) == "我是"):
                         continue  # 我是高经理 / 我是林强: a person, not a company
                     add(0.9 if suffixed else 0.82, co, x, m.end(), f"客户自称“{t[m.start():end]}”")
+                for m in CUST_FRAME.finditer(t):
+                    g = next(k for k in ("co", "co2", "co3") if m.group(k))
+                    co = framed_company(m.group(g))
+                    if co and not any(b in co for b in COMPETITOR_BRANDS):
+                        add(0.84, co, x, m.start(g), f"客户自称“{t[m.start():m.end()]}”")
                 for cs, ce in _clauses(t):
                     pc = parse_company(t, cs, bare=False)
                     if pc and (pc[0] == ce or CLAUSE_CO_TAIL.match(t, pc[0])):
@@ -121,6 +131,12 @@ class CustomerName:
                             add(0.8 if pc[2] else 0.74, pc[1], x, s0, f"客户说“{t[s0:m.end()]}”")
                             break
             elif x.speaker == "rep":
+                for m in REP_FRAME.finditer(t):
+                    if m.start() > 0 and t[m.start() - 1] in "我们就也还都不这那":
+                        continue
+                    co = framed_company(m.group("co"))
+                    if co:
+                        add(0.84, co, x, m.start("co"), f"销售称呼客户“{t[m.start():m.end() + 2]}”")
                 for m in REP_ADDR_LEAD.finditer(t):
                     if m.group(0).startswith("是") and m.start() > 0 and t[m.start() - 1] in "我们就也还都不这那就":
                         continue
