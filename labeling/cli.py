@@ -1,6 +1,6 @@
 """`chat2crm label`: what to label next; import and export labels.
 
-    chat2crm label next [--n 20] [--jsonl] [--exclude GOLD.jsonl] FILE.jsonl
+    chat2crm label next [--n 20] [--jsonl] [--exclude GOLD.jsonl] [--write PICKED.jsonl] FILE.jsonl
     chat2crm label import --format labelstudio|doccano|jsonl FILE [--out-dir DIR] [--conversations C.jsonl]
                           [--offsets utf16|codepoint]
     chat2crm label export --format labelstudio|doccano|jsonl --out FILE [GOLD.jsonl ...]
@@ -60,6 +60,10 @@ def cmd_next(a) -> int:
     for p in a.exclude or []:
         exclude |= {d.get("conversation_id") for _, d in read_jsonl(p) if isinstance(d, dict)}
     picks = rank_conversations(rows, exclude=exclude, progress=sys.stderr.isatty())[: a.n]
+    if a.write:
+        from labeling.io import write_jsonl
+        by_id = {d["conversation_id"].strip(): d for d in rows}
+        write_jsonl(a.write, (by_id[p.conversation_id] for p in picks))
     if a.jsonl:
         for i, p in enumerate(picks, 1):
             print(json.dumps(p.to_dict(i), ensure_ascii=False))
@@ -171,6 +175,8 @@ def cmd_export(a) -> int:
             raise InputError("nothing to export: give GOLD.jsonl file(s), --labels FILE or --db", field="GOLD")
         conv_list = list(io.load_conversations(a.gold).values())
         for c in conv_list:
+            if a.predict and a.format == "labelstudio" and "gold" not in c:
+                continue  # unlabelled conversations: tasks with predictions only
             if not isinstance(c.get("gold"), dict):
                 raise InputError(f"conversation {c['conversation_id']!r} has no gold object", field="gold")
     preds = None
@@ -216,6 +222,7 @@ def main(argv: list[str]) -> int:
     n.add_argument("--n", type=int, default=20)
     n.add_argument("--jsonl", action="store_true", help="one JSON object per pick instead of a table")
     n.add_argument("--exclude", action="append", help="JSONL whose conversation ids are already labelled")
+    n.add_argument("--write", help="also write the picked conversations, in rank order, to this JSONL")
     i = sub.add_parser("import", help="validate labels and write them as gold JSONL")
     i.add_argument("file")
     i.add_argument("--format", required=True, choices=FORMATS)

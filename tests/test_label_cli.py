@@ -169,3 +169,18 @@ def test_export_db_unreachable_is_a_usage_error(capsys, tmp_path, monkeypatch):
     rc, _, err = run(capsys, "export", "--db", "--format", "jsonl", "--out", tmp_path / "l.jsonl")
     assert rc == 2 and "label store" in err
     assert not os.path.exists(tmp_path / "l.jsonl")
+
+
+def test_next_write_then_preannotate_unlabelled(capsys, tmp_path, gold_convs):
+    plain = io.write_jsonl(tmp_path / "plain.jsonl", [io.strip_gold(c) for c in gold_convs])
+    rc, out, err = run(capsys, "next", "--n", 3, "--jsonl", "--write", tmp_path / "picked.jsonl", plain)
+    assert rc == 0, err
+    picked = [d for _, d in io.read_jsonl(tmp_path / "picked.jsonl")]
+    assert [d["conversation_id"] for d in picked] == [json.loads(x)["conversation_id"] for x in out.splitlines()]
+    rc, out, err = run(capsys, "export", "--format", "labelstudio", "--predict", "--out", tmp_path / "t.json",
+                       tmp_path / "picked.jsonl")
+    assert rc == 0, err
+    tasks = json.loads((tmp_path / "t.json").read_text(encoding="utf-8"))
+    assert len(tasks) == 3 and all(t["annotations"] == [] and t["predictions"] for t in tasks)
+    records, convs = io.from_labelstudio(tasks)
+    assert records == [] and len(convs) == 3  # no annotation: unknown, no labels
