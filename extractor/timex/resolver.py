@@ -405,9 +405,8 @@ def _clock(c: dict, pod: str | None, cantonese: bool) -> tuple[int, int, int, st
             h = 0
         if h > 12:
             raise Invalid(c)
-    elif not c.get("colon"):
-        if 1 <= h <= 6:
-            h += 12
+    elif 1 <= h <= 6 and not (c.get("colon") and len(str(c["h"])) == 2):
+        h += 12  # business hours: bare 1-6 点 (and 2:30, but not 02:30) is the afternoon
     nd = False
     if h == 24:
         h, nd = 0, True
