@@ -98,8 +98,6 @@ def read_any(fmt: str, path: str, *, offsets: str, conversations: list[str] | No
 def cmd_import(a) -> int:
     from labeling import io
     recs, convs = read_any(a.format, a.file, offsets=a.offsets, conversations=a.conversations)
-    if a.format == "jsonl":
-        io.check_evidence(recs, convs)
     gold = io.aggregate(recs, convs, source=f"{a.format}:{Path(a.file).name}")
     out_dir = Path(a.out_dir)
     stem = a.name or Path(a.file).stem

@@ -350,3 +350,26 @@ def test_bad_doccano_rows_name_the_line(tmp_path):
     p.write_text(json.dumps(bad, ensure_ascii=False) + "\n", encoding="utf-8")
     with pytest.raises(InputError, match="needs its value"):
         io.read_doccano(p)
+
+
+EMOJI = st.sampled_from(["🍀", "👍🏻", "👨‍👩‍👧", "🇨🇳", "🇩🇪", "💰", "𠮷", "价", "格", "下", "周", "三", "a", " ", "\n", "\u200d", "é"])
+
+
+@given(st.lists(st.lists(EMOJI, min_size=1, max_size=12).map("".join), min_size=1, max_size=4), st.data())
+@settings(max_examples=60, deadline=None)
+def test_random_emoji_spans_survive_labelstudio_and_doccano(texts, data):
+    conv = conv_with(texts, cid="h-1")
+    records = []
+    tags = ["价格讨论", "竞品对比", "客户明确需求", "回款跟进", "异议"]
+    for n, m in enumerate(conv["messages"]):
+        t = m["text"]
+        s = data.draw(st.integers(0, len(t) - 1))
+        e = data.draw(st.integers(s + 1, len(t)))
+        records.append(io.normalize_record(rec("tag", tags[n % 5], [{"message_id": m["id"], "start": s, "end": e,
+                                                                      "text": t[s:e]}], "accept", cid="h-1")))
+    for unit in ("utf16", "codepoint"):
+        back, _ = io.from_labelstudio(json.loads(json.dumps(io.to_labelstudio([conv], records, offsets=unit))),
+                                      offsets=unit)
+        assert io.spans_of(back) == io.spans_of(records)
+        back, _ = io.from_doccano([(1, r) for r in io.to_doccano([conv], records, offsets=unit)], offsets=unit)
+        assert io.spans_of(back) == io.spans_of(records)
