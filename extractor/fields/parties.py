@@ -245,7 +245,13 @@ def _display_person(name: str) -> tuple[str, float] | None:
 
 def _addr_ok(text: str, start: int) -> bool:
     """An address form counts when it opens a clause or follows a polite lead-in (not 机台和师傅)."""
-    return start == 0 or text[start - 1] not in "和跟与及或同给让叫"
+    if start == 0:
+        return True
+    prev = text[start - 1]
+    if prev in "和跟与及或同给让叫":
+        return False
+    # a surname that is also a common word (和/同/向/于) inside a run of text: 机台和师傅
+    return not (text[start] in "和同向于连方时关成从由" and "\u4e00" <= prev <= "\u9fa5")
 
 
 class Contact:
