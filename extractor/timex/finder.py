@@ -13,7 +13,10 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from .names import EASTER
 from .normalize import normalize
+
+_EASTER_RX = "|".join(sorted(EASTER, key=len, reverse=True))
 
 CN = "零〇一二两三四五六七八九十廿卅"
 NUM = rf"(?:\d{{1,2}}|[{CN}]{{1,3}})"
@@ -37,12 +40,13 @@ _ATOMS = [
     # 过两天 过几天 过一阵
     ("guo", r"过(?P<guo_n>两|二|三|几|一两)天"),
     # holidays with 前/后/后第一个工作日
-    ("hol", r"(?P<hol_name>(?:过完|过了)年(?=后|以后|之后|再|了|回来)?|春节|过年|农历新年|阳历新年|新春|元旦节?|清明节?|五一国际劳动节|五一|劳动节|端午节?|中秋节?|国庆节?"
+    ("hol", rf"(?P<hol_name>(?:东正教)?(?:{_EASTER_RX})|(?:过完|过了)年(?=后|以后|之后|再|了|回来)?|春节|过年|农历新年|阳历新年|新春|元旦节?|清明节?|五一国际劳动节|五一|劳动节|端午节?|中秋节?|国庆节?"
             r"|(?<![\d十一二三四五六七八九])十一(?=后|前|之后|以后|之前|以前|期间|假期|长假|放假|黄金周|回来|过后|节后)"
             r"|(?<![\d\w])年(?=后|前|以后|之后|以前|之前|过后)|(?<![春元年国劳中圣礼过])节(?=后|前|之后|以后|之前|过后)"
             r"|妇女节|儿童节|国际儿童节|八一建军节|建军节|圣诞节?|平安夜|愚人节|万圣节|情人节|圣瓦伦丁节|七夕节?|元宵节?|重阳节?"
             r"|腊八节?|小年|除夕|大年三十|双十一|双11|双十二|双12|教师节|母亲节|父亲节|感恩节|复活节|主复活日|老板节"
-            r"|国际消费者权益日|消费者权益日|三一五|315晚会|澳门回归纪念日|香港回归纪念日|正月正时|正月朔日)"
+            r"|国际消费者权益日|消费者权益日|三一五|315晚会|澳门回归纪念日|香港回归纪念日|正月正时|正月朔日"
+            r")"
             r"(?:假期|长假|期间|放假)?"
             r"(?P<hol_suf>(?:之|以)?后(?:的)?第一个工作日|(?:之|以)?后上班(?:第一天)?|收假后|(?:过|之|以)?后|(?:之|以)?前(?!后))?"),
     # lunar: 正月十五 腊月二十三 农历八月十五
@@ -83,13 +87,13 @@ _MASTER = re.compile("|".join(f"(?P<{n}>{p})" for n, p in _ATOMS))
 # Every atom contains one of these keys within 9 characters of its start: the keys are the
 # cheap trigger (no key → no time) and bound the windows the combined regex scans.
 _KEY = re.compile(
-    r"[号日天周月年点时午晚早节旬季秒钟拜期夜晨宵夕旦诞庆春秋活初Qq:/]|现在|此[时刻]|当前|目前|三一五|五一|十一|清明|重阳|腊八"
+    r"[号日礼天周月年点时午晚早节旬季秒钟拜期夜晨宵夕旦诞庆春秋活初Qq:/]|现在|此[时刻]|当前|目前|三一五|五一|十一|清明|重阳|腊八"
     r"|\d[.\-~]\d|\d\s*[apAP]")
 _BACK, _AHEAD = 9, 10
 # Every atom starts with one of these characters (tests/test_timex_finder.py checks it on
 # all corpora): the combined regex is only tried at those positions, found by a C-speed scan.
 _START = re.compile(r"[0-9零〇一二两三四五六七八九十廿卅百千几半数Qq上下前后未接最近过这本今明昨去来大次翌当第春农阳新元清劳端中国"
-                    r"妇儿建圣平愚万情重腊小除双教母父感复主老消澳香正年节阴冬凌早午傍晚夜现此目周星礼月初]")
+                    r"妇儿建圣平愚万情重腊小除双教母父感复主老消澳香正年节阴冬凌早午傍晚夜现此目周星礼月初东忏煎棕基濯神设沈耶黑拉天灰]")
 
 _GAP_JOIN = re.compile(r"^(?:的|\s|,\s*|、)?$")
 _RANGE = re.compile(r"^\s*(?:到|至|~|-|—|－|或者|或)\s*$")

@@ -110,7 +110,7 @@ def _unit(u: str) -> str:
         return "month"
     if u == "年":
         return "year"
-    if "小时" in u or "钟头" in u or u == "个钟":
+    if "小时" in u or "钟头" in u or u in ("个钟", "钟"):
         return "hour"
     if u.startswith("分"):
         return "minute"
@@ -244,6 +244,17 @@ def _easter(y: int) -> date:
     return date(y, mo, (h + l_ - 7 * m + 114) % 31 + 1)
 
 
+def _orthodox_easter(y: int) -> date:
+    a, b, c = y % 4, y % 7, y % 19
+    d = (19 * c + 15) % 30
+    e = (2 * a + 4 * b - d + 34) % 7
+    mo, dd = divmod(d + e + 114, 31)
+    return date(y, mo, dd + 1) + timedelta(days=13)  # Julian → Gregorian, 1900-2099
+
+
+from .names import EASTER  # noqa: E402
+
+
 FIXED = {"元旦": (1, 1), "阳历新年": (1, 1), "妇女节": (3, 8), "劳动节": (5, 1), "五一": (5, 1), "儿童节": (6, 1),
          "建军节": (8, 1), "圣诞": (12, 25), "平安夜": (12, 24), "愚人节": (4, 1), "万圣节": (10, 31), "情人节": (2, 14),
          "圣瓦伦丁节": (2, 14), "消费者权益日": (3, 15), "三一五": (3, 15), "315晚会": (3, 15), "澳门回归纪念日": (12, 20),
@@ -265,8 +276,6 @@ def _canon(name: str) -> str:
         n = n[:-1]
     if n in ("圣诞节",):
         n = "圣诞"
-    if n in ("主复活日",):
-        n = "复活节"
     if n == "大年三十":
         n = "除夕"
     return n
@@ -283,8 +292,11 @@ def _festival(name: str, y: int) -> date | None:
     if name == "除夕":
         d = H.lunar_to_solar(y, 1, 1)
         return d - timedelta(days=1) if d else None
-    if name == "复活节":
-        return _easter(y)
+    if name in EASTER:
+        return _easter(y) + timedelta(days=EASTER[name])
+    if name.startswith("东正教") and name[3:] in EASTER:
+        return _orthodox_easter(y) + timedelta(days=EASTER[name[3:]])
+
     if name == "母亲节":
         return _nth_wd(y, 5, 2, 7)
     if name == "父亲节":
@@ -294,7 +306,7 @@ def _festival(name: str, y: int) -> date | None:
     return None
 
 
-def _holiday(h: dict, ref: datetime) -> tuple[date, str, float, str]:
+def _holiday(h: dict, ref: datetime, year: int | None = None) -> tuple[date, str, float, str]:
     """→ (day, grain, confidence, explanation)"""
     name = _canon(h["name"])
     suf = h["suf"]
@@ -329,7 +341,11 @@ def _holiday(h: dict, ref: datetime) -> tuple[date, str, float, str]:
             d = s - timedelta(days=1)
             return d, "day", conf, f"{label}假期 {s.isoformat()} 开始,节前最后一天 {_dstr(d)}{note}"
         return s, "day", conf, f"{label}假期 {s.isoformat()}~{e.isoformat()}{note}"
-    got = _next_holiday_day(name, rd)
+    if year is not None:
+        d = _festival(name, year)
+        got = (d, True) if d else None
+    else:
+        got = _next_holiday_day(name, rd)
     if got is None:
         raise Invalid(name)
     d = got[0]
@@ -439,7 +455,11 @@ def _date_slots(p: dict, ref: datetime) -> tuple[date | None, str, str, datetime
         pre = {0: "本", 1: "下", 2: "下下", -1: "上", -2: "上上"}.get(rel, "")
         return d, "day", f"消息时间 {_dstr(ref)},{pre}周{WEEKDAYS[wd - 1]}即 {_dstr(d)}", None, None, conf
     if "hol" in p:
-        d, g, c, ex = _holiday(p["hol"], ref)
+        yv = p.get("year")
+        hy = None
+        if yv:
+            hy = rd.year + yv["rel"] if "rel" in yv else _year(yv["abs"])
+        d, g, c, ex = _holiday(p["hol"], ref, hy)
         return d, g, ex, None, None, c
     if "lunar" in p:
         d, ex = _lunar(p["lunar"], ref)
