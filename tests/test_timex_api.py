@@ -65,8 +65,12 @@ def test_cli_one_line_per_input_and_bad_lines_go_on():
         json.dumps({"id": "c", "text": "明天", "ref": "yesterday"}),
         json.dumps({"id": 4, "text": "两点建议", "ref": REF}, ensure_ascii=False),
         json.dumps({"id": "e", "ref": REF}),
+        "",
+        json.dumps({"id": "g", "text": "國慶後再講", "ref": "2026-09-28T14:00:00"}, ensure_ascii=False),
     ])
-    assert len(out) == 5
+    assert len(out) == 7
+    assert out[5] == {"id": None, "error": "empty line", "line": 6}
+    assert out[6]["value"] == "2026-10-08T00:00:00+08:00"
     assert out[0] == {"id": "a", "value": "2026-03-18T00:00:00+08:00", "grain": "day", "from": None, "to": None}
     assert out[1]["id"] is None and out[1]["line"] == 2 and "JSON" in out[1]["error"]
     assert out[2]["id"] == "c" and out[2]["line"] == 3 and "ref" in out[2]["error"]

@@ -36,8 +36,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.parse_args(argv or [])
     out = sys.stdout
     for n, line in enumerate(sys.stdin, 1):
-        if not line.strip():
-            continue
-        out.write(json.dumps(_one(line, n), ensure_ascii=False) + "\n")
+        res = _one(line, n) if line.strip() else {"id": None, "error": "empty line", "line": n}
+        out.write(json.dumps(res, ensure_ascii=False) + "\n")
     out.flush()
     return 0
