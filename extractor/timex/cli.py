@@ -28,7 +28,10 @@ def _one(line: str, n: int) -> dict:
         ref = parse_time(obj.get("ref"), "ref")
     except InputError as e:
         return {"id": oid, "error": str(e), "line": n}
-    return {"id": oid, **first_time(text, ref)}
+    try:
+        return {"id": oid, **first_time(text, ref)}
+    except Exception as e:  # noqa: BLE001 - one bad line must not stop the run
+        return {"id": oid, "error": f"internal error: {type(e).__name__}: {e}", "line": n}
 
 
 def main(argv: list[str] | None = None) -> int:
