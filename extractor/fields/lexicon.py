@@ -199,7 +199,9 @@ HONORIFICS = HONORIFICS + ("律师", "医生", "会长")
 HONORIFIC_RE = "|".join(sorted(HONORIFICS, key=len, reverse=True))
 ADDRESS = re.compile(rf"(?:{SURNAME_RE})(?:{HONORIFIC_RE})")
 TITLE_WORDS = TITLE_WORDS + ("项目总监", "规划经理", "物流规划经理", "质量总监", "研发总监", "研发经理", "计量室主任", "法务经理",
-                             "法务主管", "律师", "会计", "出纳", "专员", "副总", "总助", "总经理助理", "经理助理", "采购员")
+                             "法务主管", "律师", "会计", "出纳", "专员", "副总", "总助", "总经理助理", "经理助理", "采购员",
+                             "科长", "科科长", "处长", "室主任")
+DEPT_RE = r"(?:采购|技术|设备|工艺|生产|质量|品质|研发|财务|工程|制造|项目|行政|法务|销售|物流|计划|信息|计量|仓储|规划)(?:部|中心|科|处|室)?"
 TITLE_RE = re.compile(rf"(?:{DEPT_RE})?(?:{'|'.join(sorted(TITLE_WORDS, key=len, reverse=True))})")
 # a chat with business in it; greetings, gifts, referrals, address changes and shipping notices have none,
 # and the person on such chats is not recorded as the deal's contact

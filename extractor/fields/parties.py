@@ -330,6 +330,8 @@ class Contact:
             return []
         sc, nm, (y, s, e), why, who = max(cands, key=lambda c: c[0])
         title, title_ev = self._title(ctx, who, nm)
+        if title and _norm_name(nm).endswith(title):
+            title, title_ev = None, None  # 言律师: the title is already the address form
         evidence = [y.evidence(s, e)]
         if title and title_ev:
             tx, ts, te = title_ev
