@@ -20,7 +20,20 @@ from functools import lru_cache
 from pathlib import Path
 
 SIGNAL_FIELDS = ("tag", "key_obstacle", "stage")
+C_CONV = 1.0
 _PUNCT = re.compile(r"[\s,，。!！?？;；:：~～…、\"“”'‘’()（）\[\]【】]+")
+
+
+_JIEBA = None
+
+
+def words(text: str) -> list[str]:
+    """rjieba segmentation (same output as jieba, ~20x faster), loaded on first use."""
+    global _JIEBA
+    if _JIEBA is None:
+        import rjieba
+        _JIEBA = rjieba
+    return [w for w in _JIEBA.cut(text) if w.strip()]
 
 
 def featurize(text: str, speaker: str, prev: str = "") -> list[str]:
@@ -40,6 +53,12 @@ def featurize(text: str, speaker: str, prev: str = "") -> list[str]:
             feats.append(t[i:i + 3])
     if "?" in text or "？" in text or "吗" in text:
         feats.append("Q")
+    ws = words(t)
+    for i, w in enumerate(ws):
+        if len(w) > 1:
+            feats.append("W" + w)
+        if i + 1 < len(ws):
+            feats.append("WW" + w + "|" + ws[i + 1])
     p = _PUNCT.sub(" ", prev)[-24:]
     for i in range(len(p) - 1):
         feats.append("P" + p[i:i + 2])
@@ -104,8 +123,10 @@ class TextModel:
     labels: list[str]
     weights: dict[str, list[float]]  # feature → per-label weight
     bias: list[float]
-    stack: dict[str, list[float]] = field(default_factory=dict)  # label → [a, b, c]
+    stack: dict[str, list[float]] = field(default_factory=dict)  # label → [a_msg, a_conv, b_rule, c]
     meta: dict = field(default_factory=dict)
+    conv_weights: dict[str, list[float]] = field(default_factory=dict)  # conversation-level bag of features
+    conv_bias: list[float] = field(default_factory=list)
 
     def message_logits(self, feats: list[str]) -> list[float]:
         z = list(self.bias)
@@ -113,31 +134,47 @@ class TextModel:
         for f in set(feats):
             row = w.get(f)
             if row is not None:
-                for i, v in enumerate(row):
+                for i, v in row:
                     z[i] += v
         return z
 
     def conv_scores(self, ctx) -> dict[str, tuple[float, object]]:
-        """label → (max message logit, the message that had it)."""
+        """label → (max message logit, the message that had it); key '__conv__' → conversation logits."""
         best: dict[str, tuple[float, object]] = {}
         prev = ""
+        bag: set[str] = set()
         for x in ctx.msgs:
             if not x.text or x.speaker not in ("rep", "customer"):
                 continue
-            z = self.message_logits(featurize(x.text, x.speaker, prev))
+            feats = featurize(x.text, x.speaker, prev)
+            bag.update(feats)
+            z = self.message_logits(feats)
             prev = x.text
             for lab, v in zip(self.labels, z):
                 if lab not in best or v > best[lab][0]:
                     best[lab] = (v, x)
+        best["__conv__"] = (0.0, self.conv_logits(bag))
         return best
 
-    def stacked(self, label: str, logit: float, rule: float) -> float:
-        a, b, c = self.stack.get(label, (1.0, 0.0, 0.0))
-        return a * logit + b * rule + c
+    def conv_logits(self, bag) -> list[float]:
+        if not self.conv_bias:
+            return [0.0] * len(self.labels)
+        z = list(self.conv_bias)
+        for f in bag:
+            row = self.conv_weights.get(f)
+            if row is not None:
+                for i, v in row:
+                    z[i] += v
+        return z
+
+    def stacked(self, label: str, logit: float, conv: float, rule: float) -> float:
+        a, b, c, d = (list(self.stack.get(label, (1.0, 0.0, 0.0, 0.0))) + [0.0] * 4)[:4]
+        return a * logit + b * conv + c * rule + d
 
     def rescore(self, ctx, cands):
         from extractor.fields.base import suggestion
         scores = self.conv_scores(ctx)
+        conv_z = dict(zip(self.labels, scores.pop("__conv__")[1]))
         out = [s for s in cands if s.field not in SIGNAL_FIELDS]
         rule_by_label = {}
         for s in cands:
@@ -148,7 +185,7 @@ class TextModel:
             fld, val = lab.split(":", 1)
             logit, x = scores.get(lab, (-10.0, None))
             rule = rule_by_label.get(lab)
-            z = self.stacked(lab, logit, rule.score if rule else 0.0)
+            z = self.stacked(lab, logit, conv_z.get(lab, 0.0), rule.score if rule else 0.0)
             p = 1 / (1 + math.exp(-max(-30, min(30, z))))
             if rule is not None:
                 rule.score = p
@@ -176,12 +213,12 @@ class TextModel:
 
     def to_dict(self) -> dict:
         return {"labels": self.labels, "bias": self.bias, "stack": self.stack, "meta": self.meta,
-                "weights": {k: [round(v, 4) for v in row] for k, row in self.weights.items()}}
+                "weights": self.weights, "conv_bias": self.conv_bias, "conv_weights": self.conv_weights}
 
     @classmethod
     def from_dict(cls, d: dict) -> "TextModel":
         return cls(d["labels"], d["weights"], d["bias"], {k: list(v) for k, v in d.get("stack", {}).items()},
-                   d.get("meta", {}))
+                   d.get("meta", {}), d.get("conv_weights", {}), d.get("conv_bias", []))
 
 
 def model_path() -> Path:
@@ -201,14 +238,18 @@ def current_model() -> TextModel | None:
 # ---------------------------------------------------------------- training
 
 def _design(convs: list[dict]):
-    """Message rows: (conv index, features, label set) and per-conversation rule strengths."""
-    rows = []
+    """Message rows and conversation rows: (conv index, features, label set)."""
+    rows, crows = [], []
     for ci, conv in enumerate(convs):
         mlabels = conv_message_labels(conv)
         ctx, msgs = _messages(conv)
+        bag: set[str] = set()
         for x, prev in msgs:
-            rows.append((ci, featurize(x.text, x.speaker, prev), mlabels.get(x.id, set())))
-    return rows
+            feats = featurize(x.text, x.speaker, prev)
+            bag.update(feats)
+            rows.append((ci, feats, mlabels.get(x.id, set())))
+        crows.append((ci, sorted(bag), conv_labels(conv)))
+    return rows, crows
 
 
 def fit_linear(rows, labels: list[str], C: float = 4.0, seed: int = 0, min_df: int = 2):
@@ -233,14 +274,21 @@ def fit_linear(rows, labels: list[str], C: float = 4.0, seed: int = 0, min_df: i
         if sum(y) < 2:
             bias.append(-8.0)
             continue
-        clf = LogisticRegression(C=C, max_iter=2000, class_weight="balanced", random_state=seed, solver="liblinear")
+        # dual liblinear: far faster when features outnumber messages (0.1 s vs 7 s per label here)
+        clf = LogisticRegression(C=C, max_iter=2000, class_weight="balanced", random_state=seed, solver="liblinear",
+                                 dual=True)
         clf.fit(X, y)
         bias.append(float(clf.intercept_[0]))
         coef = clf.coef_[0]
         for i in coef.nonzero()[0]:
             weights[inv[i]][j] = float(coef[i])
-    weights = {f: row for f, row in weights.items() if any(abs(v) > 1e-3 for v in row)}
-    return weights, bias
+    # sparse rows: feature → [[label index, weight], ...], tiny weights pruned
+    sparse = {}
+    for f, row in weights.items():
+        nz = [[i, round(v, 4)] for i, v in enumerate(row) if abs(v) >= 0.01]
+        if nz:
+            sparse[f] = nz
+    return sparse, bias
 
 
 def train(train_convs: list[dict], *, seed: int = 0, folds: int = 5, C: float = 4.0, progress=None) -> TextModel:
@@ -251,18 +299,24 @@ def train(train_convs: list[dict], *, seed: int = 0, folds: int = 5, C: float = 
     from extractor.types import Conversation
 
     labels = all_labels()
-    rows = _design(train_convs)
-    # out-of-fold logits per conversation and label
+    rows, crows = _design(train_convs)
+    # out-of-fold logits per conversation and label (message max, conversation bag)
     n = len(train_convs)
     oof: list[dict[str, float]] = [dict() for _ in range(n)]
+    oofc: list[dict[str, float]] = [dict() for _ in range(n)]
     for k in range(folds):
         tr = [r for r in rows if r[0] % folds != k]
+        ctr = [r for r in crows if r[0] % folds != k]
         te_convs = [i for i in range(n) if i % folds == k]
         w, b = fit_linear(tr, labels, C=C, seed=seed)
-        m = TextModel(labels, w, b)
+        cw, cb = fit_linear(ctr, labels, C=C_CONV, seed=seed, min_df=2)
+        m = TextModel(labels, w, b, conv_weights=cw, conv_bias=cb)
         for i in te_convs:
             ctx, _ = _messages(train_convs[i])
-            for lab, (z, _x) in m.conv_scores(ctx).items():
+            sc = m.conv_scores(ctx)
+            for lab, z in zip(labels, sc.pop("__conv__")[1]):
+                oofc[i][lab] = z
+            for lab, (z, _x) in sc.items():
                 oof[i][lab] = z
         if progress:
             progress(f"fold {k + 1}/{folds}")
@@ -281,13 +335,15 @@ def train(train_convs: list[dict], *, seed: int = 0, folds: int = 5, C: float = 
         rules.append(r)
     stack = {}
     for lab in labels:
-        X = [[oof[i].get(lab, -10.0), rules[i].get(lab, 0.0)] for i in range(n)]
+        X = [[oof[i].get(lab, -10.0), oofc[i].get(lab, -10.0), rules[i].get(lab, 0.0)] for i in range(n)]
         y = [1 if lab in conv_labels(train_convs[i]) else 0 for i in range(n)]
         if 0 < sum(y) < n:
             lr = LogisticRegression(C=1.0, max_iter=1000, random_state=seed)
             lr.fit(X, y)
-            stack[lab] = [float(lr.coef_[0][0]), float(lr.coef_[0][1]), float(lr.intercept_[0])]
+            stack[lab] = [float(v) for v in lr.coef_[0]] + [float(lr.intercept_[0])]
         else:
-            stack[lab] = [0.0, 0.0, -6.0]
+            stack[lab] = [0.0, 0.0, 0.0, -6.0]
     w, b = fit_linear(rows, labels, C=C, seed=seed)
-    return TextModel(labels, w, b, stack, {"train_conversations": n, "train_messages": len(rows), "seed": seed, "C": C})
+    cw, cb = fit_linear(crows, labels, C=C_CONV, seed=seed, min_df=2)
+    return TextModel(labels, w, b, stack, {"train_conversations": n, "train_messages": len(rows), "seed": seed, "C": C},
+                     cw, cb)
