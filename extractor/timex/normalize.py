@@ -19,13 +19,14 @@ _T2S.update({chr(0xFF10 + i): str(i) for i in range(10)})
 _T2S.update({"：": ":", "／": "/", "－": "-", "～": "~", "．": ".", "，": ",", "　": " ",
              "Ｑ": "Q", "ｑ": "q", "－": "-", "—": "-", "–": "-"})
 _TABLE = str.maketrans(_T2S)
-_WORDS = {"聽日": "明日", "尋日": "昨日", "晏昼": "下午", "而家": "现在", "依家": "现在", "今个": "这个"}
+_WORDS = {"聽日": "明日", "尋日": "昨日", "琴日": "昨日", "晏昼": "下午", "下昼": "下午", "而家": "现在", "依家": "现在",
+          "今个": "这个", "呢个": "这个", "朝早": "早上", "今朝": "今早", "聽朝": "明早"}
 _WORD_RE = re.compile("|".join(_WORDS))
 
 
 def normalize(text: str) -> str:
     """Same length as `text`; time-relevant traditional/Cantonese forms made mainland."""
     out = text.translate(_TABLE)
-    if "聽" in text or "尋" in text or "昼" in out or "家" in out or "今个" in out:
+    if "聽" in text or "尋" in text or "琴" in text or "昼" in out or "家" in out or "个" in out or "朝" in out:
         out = _WORD_RE.sub(lambda m: _WORDS[m.group(0)], out)
     return out
