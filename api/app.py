@@ -19,7 +19,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select, text
 
 from api import service
-from api.deps import (CurrentKey, ExtractorDep, KeyCache, Principal, SessionDep, SettingsDep, require_roles)
+from api.deps import (CurrentKey, ExtractorDep, KeyCache, Principal, ReadSessionDep, SessionDep, SettingsDep,
+                      require_roles)
 from api.errors import APIError, install_error_handlers
 from api.metrics import BodyLimitMiddleware, Metrics, MetricsMiddleware
 from api.pii import install_log_masking
@@ -84,6 +85,11 @@ def create_app(settings: Settings | None = None, *, extractor=None, migrate: boo
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
+        import anyio.to_thread
+
+        # fewer worker threads than clients: on SQLite writes are serial anyway, and fewer runnable
+        # threads means the one holding the write lock gets the GIL sooner (shorter tails)
+        anyio.to_thread.current_default_thread_limiter().total_tokens = settings.worker_threads
         worker = None
         if settings.webhook_url:
             from api.webhook import WebhookWorker
@@ -100,6 +106,11 @@ def create_app(settings: Settings | None = None, *, extractor=None, migrate: boo
                   description="Proposes CRM field updates from Chinese sales chats; reps confirm them.")
     app.state.settings, app.state.engine = settings, engine
     app.state.sessionmaker = make_sessionmaker(engine)
+    if engine.dialect.name == "sqlite":
+        app.state.read_engine = make_engine(settings.database_url, readonly=True)
+        app.state.read_sessionmaker = make_sessionmaker(app.state.read_engine)
+    else:
+        app.state.read_engine, app.state.read_sessionmaker = engine, app.state.sessionmaker
     app.state.extractor = extractor
     app.state.key_cache = KeyCache()
     app.state.metrics = metrics = Metrics()
@@ -127,7 +138,7 @@ def create_app(settings: Settings | None = None, *, extractor=None, migrate: boo
         return FileResponse(STATIC / name, media_type=files[name], headers={"Cache-Control": "no-cache"})
 
     @app.get("/healthz", tags=["ops"])
-    def healthz(session: SessionDep):
+    def healthz(session: ReadSessionDep):
         try:
             session.execute(text("SELECT 1"))
             session.commit()
@@ -151,7 +162,8 @@ def create_app(settings: Settings | None = None, *, extractor=None, migrate: boo
 
     @app.post("/v1/extract", tags=["suggestions"], responses=ERRORS,
               openapi_extra={"requestBody": EXTRACT_BODY})
-    def extract(request: Request, session: SessionDep, s: SettingsDep, extractor: ExtractorDep,
+    def extract(request: Request, session: SessionDep, rsession: ReadSessionDep, s: SettingsDep,
+                extractor: ExtractorDep,
                 p: Annotated[Principal, Depends(require_roles("rep", "manager", "channel", "service"))],
                 payload: Annotated[Any, Body()] = None):
         conv, fmt = service.parse_conversation(payload)
@@ -163,13 +175,13 @@ def create_app(settings: Settings | None = None, *, extractor=None, migrate: boo
             elif str(rep_id) != p.rep_id:
                 raise APIError(403, "forbidden", "a rep key may only post its own conversations (rep.id)")
         chash = service.canonical_hash(payload)
-        replay = service.find_replay(session, conv.conversation_id, chash)
+        replay = service.find_replay(rsession, conv.conversation_id, chash)
         if replay is not None:
-            rows = service.stored_suggestions(session, conv.conversation_id)
-            session.commit()
+            rows = service.stored_suggestions(rsession, conv.conversation_id)
+            rsession.commit()
             return JSONResponse(service.extraction_response(replay, rows, p, s),
                                 headers={"Idempotent-Replay": "true"})
-        session.commit()  # no transaction (nor SQLite write lock) held while extracting
+        rsession.commit()  # no transaction held while extracting
         t0 = time.perf_counter()
         try:
             result = extractor(payload)
@@ -199,7 +211,7 @@ def create_app(settings: Settings | None = None, *, extractor=None, migrate: boo
     # ------------------------------------------------------------ queue and decisions
 
     @app.get("/v1/suggestions", tags=["suggestions"], responses=ERRORS)
-    def suggestions(session: SessionDep, s: SettingsDep, p: CurrentKey,
+    def suggestions(session: ReadSessionDep, s: SettingsDep, p: CurrentKey,
                     rep_id: Annotated[str | None, Query(max_length=128)] = None,
                     status: Literal["pending", "accepted", "edited", "rejected", "superseded", "all"] = "pending",
                     conversation_id: Annotated[str | None, Query(max_length=200)] = None,
@@ -214,7 +226,7 @@ def create_app(settings: Settings | None = None, *, extractor=None, migrate: boo
         return {"rep_id": rep_id, "status": status, "count": len(items), "suggestions": items}
 
     @app.get("/v1/suggestions/{suggestion_id}", tags=["suggestions"], responses=ERRORS)
-    def one_suggestion(session: SessionDep, s: SettingsDep, p: CurrentKey,
+    def one_suggestion(session: ReadSessionDep, s: SettingsDep, p: CurrentKey,
                        suggestion_id: Annotated[str, PathParam(max_length=64)]):
         row = session.get(SuggestionRow, suggestion_id)
         if row is None or row.field in service.hidden_for(p, s):
@@ -261,7 +273,7 @@ def create_app(settings: Settings | None = None, *, extractor=None, migrate: boo
                 raise APIError(403, "forbidden", "a rep key sees only records of its own conversations")
 
     @app.get("/v1/records/{customer_id}", tags=["records"], responses=ERRORS)
-    def record(session: SessionDep, s: SettingsDep, p: CurrentKey,
+    def record(session: ReadSessionDep, s: SettingsDep, p: CurrentKey,
                customer_id: Annotated[str, PathParam(max_length=220)]):
         _check_record_access(session, p, customer_id)
         out = service.record_view(session, customer_id, service.hidden_for(p, s))
@@ -289,7 +301,7 @@ def create_app(settings: Settings | None = None, *, extractor=None, migrate: boo
     # ------------------------------------------------------------ CRM hand-off
 
     @app.get("/v1/events", tags=["crm"], responses=ERRORS)
-    def events(session: SessionDep, s: SettingsDep,
+    def events(session: ReadSessionDep, s: SettingsDep,
                p: Annotated[Principal, Depends(require_roles("service", "manager"))],
                after: Annotated[str, Query(max_length=20, pattern=r"^\d*$")] = "",
                limit: Annotated[int, Query(ge=1, le=1000)] = 100):
@@ -304,7 +316,7 @@ def create_app(settings: Settings | None = None, *, extractor=None, migrate: boo
         return {"events": evs, "next_cursor": nxt, "has_more": len(rows) == limit}
 
     @app.get("/v1/labels", tags=["labels"], responses=ERRORS)
-    def labels(session: SessionDep, p: Annotated[Principal, Depends(require_roles("analyst", "manager", "service"))],
+    def labels(session: ReadSessionDep, p: Annotated[Principal, Depends(require_roles("analyst", "manager", "service"))],
                field: Literal[FIELDS] | None = None,  # type: ignore[valid-type]
                format: Literal["json", "jsonl"] = "json"):
         from labeling.store import iter_labels
@@ -320,7 +332,7 @@ def create_app(settings: Settings | None = None, *, extractor=None, migrate: boo
     # ------------------------------------------------------------ diagnosis
 
     @app.get("/v1/diagnosis", tags=["diagnosis"], responses=ERRORS)
-    def diagnosis(session: SessionDep, p: Annotated[Principal, Depends(require_roles("manager", "analyst", "service"))],
+    def diagnosis(session: ReadSessionDep, p: Annotated[Principal, Depends(require_roles("manager", "analyst", "service"))],
                   team: Annotated[str | None, Query(max_length=128)] = None,
                   since: Annotated[str | None, Query(max_length=40)] = None,
                   until: Annotated[str | None, Query(max_length=40)] = None):

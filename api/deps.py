@@ -39,8 +39,15 @@ def get_extractor(request: Request) -> Callable[[dict], Any]:
     return ex
 
 
+def get_read_session(request: Request) -> Iterator[Session]:
+    """For endpoints that only read: on SQLite these never take the write lock (WAL readers)."""
+    with request.app.state.read_sessionmaker() as session:
+        yield session
+
+
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 SessionDep = Annotated[Session, Depends(get_session)]
+ReadSessionDep = Annotated[Session, Depends(get_read_session)]
 ExtractorDep = Annotated[Callable[[dict], Any], Depends(get_extractor)]
 
 
@@ -66,7 +73,7 @@ def _secret_from(request: Request) -> str | None:
     return key.strip() if key and key.strip() else None
 
 
-def get_principal(request: Request, session: SessionDep, settings: SettingsDep) -> Principal:
+def get_principal(request: Request, session: ReadSessionDep, settings: SettingsDep) -> Principal:
     from api.security import lookup_key
 
     secret = _secret_from(request)

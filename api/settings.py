@@ -27,6 +27,7 @@ class Settings(BaseSettings):
     key_pepper: str | None = None  # else a random pepper kept in the data dir
     extractor: str = "extractor.pipeline:extract_payload"  # module:function, dict -> ExtractionResult
     events_page_max: int = 1000
+    worker_threads: int = 8  # threads running the (synchronous) endpoints
 
 
 @lru_cache(maxsize=1)

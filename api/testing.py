@@ -143,6 +143,7 @@ class Harness:
     def close(self):
         self.client.close()
         self.app.state.engine.dispose()
+        self.app.state.read_engine.dispose()
 
 
 @pytest.fixture

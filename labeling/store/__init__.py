@@ -15,12 +15,20 @@ suggestion nobody answered is *unknown* and has no label at all: never a negativ
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import IO, Any, Iterator
 
 from labeling.store.db import make_engine, make_sessionmaker, open_store, upgrade  # noqa: F401
 from labeling.store.models import Label
+
+
+def _iso(dt):
+    if isinstance(dt, datetime):
+        if dt.tzinfo is None:
+            dt = dt.replace(tzinfo=timezone.utc)
+        return dt.isoformat()
+    return dt
 
 
 def label_to_dict(lab: Label) -> dict[str, Any]:
@@ -45,7 +53,7 @@ def label_to_dict(lab: Label) -> dict[str, Any]:
         "who": lab.decided_by,
         "who_key": lab.decided_by_key,
         "who_role": lab.decided_by_role,
-        "when": lab.decided_at.isoformat() if isinstance(lab.decided_at, datetime) else lab.decided_at,
+        "when": _iso(lab.decided_at),
     }
 
 

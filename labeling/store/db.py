@@ -7,6 +7,7 @@ SQLite file at ~/.local/share/chat2crm/chat2crm.db (WAL mode, busy timeout, and
 from __future__ import annotations
 
 import os
+import threading
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event
@@ -30,7 +31,14 @@ def database_url(url: str | None = None) -> str:
     return url or os.environ.get("CHAT2CRM_DATABASE_URL") or default_url()
 
 
-def make_engine(url: str | None = None, *, sqlite_synchronous: str = "FULL", busy_timeout_ms: int = 30000) -> Engine:
+_WRITE_LOCKS: dict[str, threading.Lock] = {}
+
+
+def make_engine(url: str | None = None, *, sqlite_synchronous: str = "FULL", busy_timeout_ms: int = 30000,
+                readonly: bool = False) -> Engine:
+    """An engine for the store. SQLite: `readonly=True` gives plain (deferred) transactions that
+    never block under WAL; otherwise every transaction is `BEGIN IMMEDIATE`, and writers of one
+    process queue on a lock first (fair and fast, instead of SQLite's sleeping busy handler)."""
     url = database_url(url)
     if url.startswith("sqlite"):
         path = url.split(":///", 1)[1] if ":///" in url else ""
@@ -49,9 +57,50 @@ def make_engine(url: str | None = None, *, sqlite_synchronous: str = "FULL", bus
             cur.execute("PRAGMA foreign_keys=ON")
             cur.close()
 
-        @event.listens_for(engine, "begin")
-        def _on_begin(conn):  # pragma: no cover - trivial
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
+        if readonly:
+            @event.listens_for(engine, "begin")
+            def _on_begin_ro(conn):  # pragma: no cover - trivial
+                conn.exec_driver_sql("BEGIN")
+        else:
+            lock = _WRITE_LOCKS.setdefault(str(Path(path).expanduser().resolve()) if path else url, threading.Lock())
+
+            def _release(rec_info):
+                if rec_info.pop("c2c_write_lock", False):
+                    lock.release()
+
+            @event.listens_for(engine, "begin")
+            def _on_begin(conn):  # pragma: no cover - trivial
+                info = conn.connection._connection_record.info if conn.connection._connection_record else {}
+                if not info.get("c2c_write_lock"):
+                    lock.acquire()
+                    info["c2c_write_lock"] = True
+                try:
+                    conn.exec_driver_sql("BEGIN IMMEDIATE")
+                except BaseException:
+                    _release(info)
+                    raise
+
+            @event.listens_for(engine, "commit")
+            def _on_commit(conn):  # pragma: no cover - trivial
+                # the lock is released just before COMMIT; a writer that starts in between waits
+                # a millisecond in SQLite's busy handler
+                rec = conn.connection._connection_record
+                if rec is not None:
+                    _release(rec.info)
+
+            @event.listens_for(engine, "rollback")
+            def _on_rollback(conn):  # pragma: no cover - trivial
+                rec = conn.connection._connection_record
+                if rec is not None:
+                    _release(rec.info)
+
+            @event.listens_for(engine.pool, "reset")
+            def _on_reset(dbapi_conn, rec, reset_state):  # pragma: no cover - trivial
+                _release(rec.info)
+
+            @event.listens_for(engine.pool, "invalidate")
+            def _on_invalidate(dbapi_conn, rec, *a):  # pragma: no cover - trivial
+                _release(rec.info)
     else:
         if url.startswith("postgresql://"):
             url = "postgresql+psycopg://" + url[len("postgresql://"):]
