@@ -253,6 +253,9 @@ def _ranks(p: dict) -> list[int]:
 def _can_merge(a: dict, b: dict, gap: str) -> bool:
     if not _GAP_JOIN.match(gap):
         return False
+    if ("offset" in a and set(b) <= {"pod", "clock"} and not set(b) & set(a) and "clock" not in a
+            and a["offset"]["mode"] in ("after", "within") and a["offset"]["unit"] in ("天", "日")):
+        return _GAP_JOIN.match(gap) is not None and "," not in gap  # 两天后上午十点
     if any(k in a for k in ("offset", "now", "range_to")) or any(k in b for k in ("offset", "now", "range_to")):
         return False
     if set(a) & set(b) - {"pod"} or ("pod" in a and "pod" in b):

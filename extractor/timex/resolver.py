@@ -598,8 +598,12 @@ def _resolve(p: dict, ref: datetime) -> Resolved:
         return Resolved("point", ref.replace(microsecond=0), "second", None, None, False, 0.4,
                         f"“{p['now']}”即消息时间 {ref.strftime('%Y-%m-%d %H:%M')}")
     if "offset" in p:
-        return _offset(p["offset"], ref)
-    d, grain, ex, f, t, conf = _date_slots(p, ref)
+        off = _offset(p["offset"], ref)
+        if "clock" not in p and "pod" not in p:
+            return off
+        d, grain, ex, f, t, conf = off.value.date(), "day", off.explain, None, None, off.confidence
+    else:
+        d, grain, ex, f, t, conf = _date_slots(p, ref)
     pod = p.get("pod")
     clock = p.get("clock")
     has_tod = bool(pod or clock)
