@@ -134,7 +134,7 @@ NOT_NAME_WORDS = {
     "英文", "特别", "特殊", "特价", "强度", "胜利", "尚未", "道理", "智能", "聚焦", "融资", "群里", "集中", "集成", "锐角",
     "钢材", "钢板", "铜材", "铁件", "银行", "石材", "木材", "林业", "森林", "山东", "海关", "光明", "明白", "明确", "明显",
     "天成", "天然", "天平", "金额", "金属", "元旦", "亿元", "万元", "千元", "四五", "五六", "三四", "六七", "八九",
-    "大力", "领导", "发展", "维护", "维修", "合金", "钛合金", "展示", "展会", "荣幸", "速度", "领先", "先导", "导致", "皇帝", "工程", "工期", "工作", "海康", "航发", "航空", "航天", "军工", "飞机", "汽车", "电池", "光伏", "芯片", "半导体", "新能", "九五", "八五", "三成", "四成", "五成", "六成", "八成", "九成", "一成", "万达", "红包", "白天", "青年", "中华",
+    "大力", "电汇", "承兑", "汇款", "汇票", "现汇", "贴息", "领导", "发展", "维护", "维修", "合金", "钛合金", "展示", "展会", "荣幸", "速度", "领先", "先导", "导致", "皇帝", "工程", "工期", "工作", "海康", "航发", "航空", "航天", "军工", "飞机", "汽车", "电池", "光伏", "芯片", "半导体", "新能", "九五", "八五", "三成", "四成", "五成", "六成", "八成", "九成", "一成", "万达", "红包", "白天", "青年", "中华",
 }
 # foreign and domestic equipment brands that appear as competitors, never as the customer
 COMPETITOR_BRANDS = ("马扎克", "德玛吉", "通快", "海克斯康", "蔡司", "发那科", "西门子", "三菱", "牧野", "大隈", "津上", "山特维克",
@@ -145,7 +145,10 @@ COMPETITOR_BRANDS = ("马扎克", "德玛吉", "通快", "海克斯康", "蔡司
 PARTY_SUFFIXES = tuple(s for s in COMPANY_SUFFIXES if s not in ("厂", "工厂", "公司", "有限公司", "股份", "集团", "技术", "设备")) + (
     "部件", "复材", "新能", "乳业", "纸业", "木业", "铝业", "管业", "药业", "制药", "制动", "车桥", "厨具", "卫浴", "照明",
     "灯饰", "玩具", "服饰", "物流", "印务", "轮胎", "线材", "纺织", "塑机", "刀具", "量具", "检测", "测控", "控股", "实业",
-    "柔性电路", "电路", "汽车系统", "系统", "软件", "信息", "网络", "数码", "电控", "汽车", "车辆", "重机", "机床", "工贸", "贸易", "商贸")
+    "柔性电路", "电路", "汽车系统", "系统", "模塑", "模架", "新材料", "新材", "齿轮", "增压", "橡塑", "橡胶", "塑料", "焊接", "标准件",
+    "紧固件", "弹簧", "链条", "密封", "调味", "农业", "牧业", "酒业", "家纺", "服装", "鞋业", "皮革", "印染", "造纸", "玻璃",
+    "陶瓷", "钢铁", "铝材", "铜业", "不锈钢", "管件", "泵阀", "风机", "暖通", "制冷", "空调", "电梯", "起重", "挂车", "座椅",
+    "空压机", "压缩机", "研究院", "研究所", "设计院", "软件", "信息", "网络", "数码", "电控", "汽车", "车辆", "重机", "机床", "工贸", "贸易", "商贸")
 PARTY_SUFFIX_RE = "|".join(sorted(set(PARTY_SUFFIXES), key=len, reverse=True))
 NUMERALS = set("一二三四五六七八九十百千万亿两")
 BRAND_RE = "[" + "".join(sorted(BRAND_CHARS)) + "]"
@@ -153,6 +156,24 @@ NAMED_BRAND_RE = "[" + "".join(sorted(NAMED_BRAND_CHARS)) + "]"
 # a trade name plus its industry suffix chain, then an optional legal form: 宏达精工 / 三力重工集团 / 东昊模具厂
 NAMED_COMPANY = re.compile(rf"(?P<b>{NAMED_BRAND_RE}{{2,6}}?)(?P<s>(?:{PARTY_SUFFIX_RE})+)(?P<l>有限公司|股份有限公司|公司|集团|厂)?")
 BRAND_RUN = re.compile(rf"{BRAND_RE}{{2,8}}")
+
+
+def parse_loose(text: str, pos: int) -> tuple[int, str, bool] | None:
+    """Like parse_company, for strong frames (我们X / 请问是X): any trade-name characters before a known suffix."""
+    pc = parse_company(text, pos)
+    if pc:
+        return pc
+    m = LOOSE_NAMED.match(text, pos)
+    if not m:
+        return None
+    b = m.group("b")
+    if any(c in NAME_STOP for c in b) or b in PLACES or any(w in b for w in LOOSE_NOT) or b in NOT_NAME_WORDS:
+        return None
+    if any(c in b for c in COMPETITOR_BRANDS) or not re.fullmatch(r"[\u4e00-\u9fa5]+", b):
+        return None
+    if any(w in b for w in _LOOSE_BAD):
+        return None  # 冲压模具 / 手机玻璃 / 夹具密封: a product, not a trade name
+    return m.end(), b + m.group("s"), True
 
 
 def parse_company(text: str, pos: int, *, bare: bool = True) -> tuple[int, str, bool] | None:
@@ -223,7 +244,13 @@ NAME_STOP = set("我你他她它们这那的是在做有和跟与给对把被从
 FRAMED_NOT = {"销售", "采购", "生产", "质量", "品质", "研发", "财务", "行政", "人事", "仓库", "车间", "前台", "老板", "客户", "厂家",
               "代理", "经销商", "供应商", "用户", "同行", "本地", "外地", "新人", "老客户"}
 FRAMED_DEPT = re.compile(r"(?:采购|技术|设备|工艺|生产|质量|品质|研发|财务|工程|制造|项目|行政|法务|销售|物流|计划|计量|信息|人事|仓储|规划"
-                         r"|IT|总经办|[\u4e00-\u9fa5]{2}事业)(?:部|部门|室|科|处|中心)$")
+                         r"|招标|安环|环保|安全|IT|总经办|[\u4e00-\u9fa5]{2}事业)(?:部|部门|室|科|处|中心|办|办公室)$")
+# words that may precede an industry suffix without being a trade name (目前电池 / 现有设备)
+LOOSE_NOT = ("目前", "今年", "去年", "明年", "现在", "最近", "之前", "以前", "原来", "主要", "一直", "全部", "整个", "所有", "其他", "其它",
+             "自己", "本身", "公司", "工厂", "车间", "厂里", "集团", "客户", "国内", "国外", "进口", "国产", "传统", "普通", "常规", "大型",
+             "小型", "中型", "全自动", "半自动", "高端", "低端", "新的", "旧的", "现有", "老的", "这种", "那种", "同类", "行业", "做的",
+             "搞", "专门", "主营", "也是", "还是", "就是")
+LOOSE_NAMED = re.compile(rf"(?P<b>[^\s，,。！!？?、；;：:“”\"'（）()\[\]【】{{}}A-Za-z0-9]{{2,4}}?)(?P<s>(?:{PARTY_SUFFIX_RE})+)")
 
 
 def framed_company(s: str) -> str | None:
@@ -246,3 +273,9 @@ def framed_company(s: str) -> str | None:
     if s.endswith(("公司", "工厂", "集团")) and len(s) <= 4:
         return None
     return s
+
+# product and industry words: a "name" containing one is a product phrase (冲压模具, 变速箱齿轮)
+_LOOSE_BAD = {w for w in PARTY_SUFFIXES if len(w) >= 2} | {w for ws in INDUSTRY_WORDS.values() for w in ws if len(w) >= 2} | {
+    "夹具", "治具", "工装", "机床", "机器", "产品", "零件", "配件", "结构件", "壳体", "外壳", "产线", "线体", "样件", "工件", "毛坯",
+    "铸件", "锻件", "钣金件", "注塑件", "冲压件", "型材", "板材", "管材", "线材", "原料", "材料", "刀片", "铣刀", "钻头", "丝锥",
+    "电池壳", "壳子", "盖板", "支架", "轴类", "盘类", "箱体", "阀体", "泵体", "叶轮", "转子", "定子", "线圈", "端子", "外观", "尺寸"}

@@ -10,7 +10,7 @@ import re
 
 from extractor.fields.base import CLAUSE_SPLIT, Ctx, Msg, suggestion
 from extractor.fields.lexicon import (ADDRESS, BUSINESS, COMPETITOR_BRANDS, LOGISTICS_ONLY, SOCIAL_ONLY, HONORIFIC_RE, NAMED_BRAND_CHARS, SURNAMES, SURNAME_RE, SUFFIX_RE,
-                                      TITLE_RE, framed_company, parse_company)
+                                      TITLE_RE, framed_company, parse_company, parse_loose)
 
 # customer speaking of its own company: 我们永盛汽配主要做刹车盘 / 我是西航动力设备部经理 / 我哋迅捷电子
 SELF_REF = re.compile(r"(?:我是|我们是|我们这边是|我这边是|这里是|我们|我哋|我地|我司|本公司|咱厂|我(?=[\u4e00-\u9fa5]{2,10}的))")
@@ -25,14 +25,17 @@ LEGAL_CUT = re.compile(r".*(?:全称是|全称为|全称|抬头是|抬头写|抬
 # the rep addressing the customer's company: 请问是宏达汽配吗 / 是华晟汽车部件的俞总吗 / 贵司华锐 / 到你们恒通
 REP_ADDR_LEAD = re.compile(r"(?:您(?:上次|之前|刚才)?(?:说|提到)的?|贵司|贵公司|你们|您们|咱们|您那边|到你们|(?:请问)?是(?:做[\u4e00-\u9fa5]{1,8}的)?|请问|到)")
 # ... or opening a clause with it: 宏达精工那台磨床的验收款 / 永锋那边的尾款
-REP_TOPIC_TAIL = re.compile(r"(?:那边|这边|[那这][两几一二三四五六七八九十\d]*(?:台|批|套|单)|那个项目|这个项目|的合同|的尾款|的货款|的款|的项目|的订单)")
-ADDR_TAIL = re.compile(r"(?:吗|吧|的|这边|那边|那台|这台|那批|这批|找您|拜访|厂里|公司|$|[\s，,。？?！!])")
+REP_TOPIC_TAIL = re.compile(r"(?:那边|这边|[那这][两几一二三四五六七八九十\d]*(?:台|批|套|单)|那个项目|这个项目"
+                            r"|的(?:合同|尾款|货款|款|项目|订单|方案|报价|设备|样件|测试|需求|[A-Z]{2,5}))")
+REP_TOPIC_TAIL_NAMED = re.compile(r"那个|这个")
+ADDR_TAIL = re.compile(r"(?:吗|吧|的|这边|那边|那台|这台|那批|这批|找您|拜访|厂里|公司)")
 OTHER_SIDE = re.compile(r"那边|那家|报|的价|价格|家的|用的|做的|也|都")
 THIS_SIDE = re.compile(r"这边|这里")
 # explicit frames where any characters may form the name: 请问是华屹电子的王总吗 / 我是康泰生物质量部的 / 我鑫源光伏的 姓符
 _ADDR = rf"(?:{SURNAME_RE})(?:{HONORIFIC_RE})"
 REP_FRAME = re.compile(rf"是(?:做[^的，,。\s]{{1,8}}的)?(?P<co>[\u4e00-\u9fa5]{{2,12}}?)的(?={_ADDR})")
-CUST_FRAME = re.compile(rf"我是(?P<co>[\u4e00-\u9fa5]{{2,14}}?)的|我(?P<co2>[\u4e00-\u9fa5]{{2,10}}?)的(?=\s|姓|[，,]|$)"
+CUST_FRAME = re.compile(rf"我是(?P<co>[\u4e00-\u9fa5]{{2,14}}?)的|我(?![们是])(?P<co2>[\u4e00-\u9fa5]{{2,10}}?)的(?=\s|姓|[，,]|$|(?:{SURNAME_RE})[\u4e00-\u9fa5]{{1,2}}(?:[\s，,]|$))"
+                        rf"|我们(?P<co4>[\u4e00-\u9fa5]{{2,6}}?)是(?:做|一家|专门|专业)"
                         rf"|(?:^|(?<=[\s，,。!！?？]))(?P<co3>[\u4e00-\u9fa5]{{2,12}}?)的(?={_ADDR})")
 OWN_CUE = re.compile(r"我(?:是|们是|这边是)?(?P<co>[\u4e00-\u9fa5]{2,8}?)的?(?=小[\u4e00-\u9fa5]|{names})")
 
@@ -98,18 +101,20 @@ class CustomerName:
                     if 4 <= len(co) <= 16 and not any(b in co for b in COMPETITOR_BRANDS):
                         add(0.93, co, x, m.start("co") + (c.end() if c else 0), f"客户给出公司全称“{t[m.start('co') + (c.end() if c else 0):m.end()]}”")
                 for m in SELF_REF.finditer(t):
-                    pc = parse_company(t, m.end())
+                    pc = parse_loose(t, m.end())
                     if not pc:
                         continue
                     end, co, suffixed = pc
                     after = t[end:end + 3]
                     if m.group(0) == "我" and not t.startswith("的", end):
                         continue
+                    if not suffixed and re.match(r"部|科|室|处|办|中心", t[end:end + 2]):
+                        continue  # 我们安环部: a department
                     if not suffixed and (re.match(HONORIFIC_RE, after) or co[:1] in SURNAMES and co[:2] not in SURNAMES and len(co) == 2 and m.group(0) == "我是"):
                         continue  # 我是高经理 / 我是林强: a person, not a company
                     add(0.9 if suffixed else 0.82, co, x, m.end(), f"客户自称“{t[m.start():end]}”")
                 for m in CUST_FRAME.finditer(t):
-                    g = next(k for k in ("co", "co2", "co3") if m.group(k))
+                    g = next(k for k in ("co", "co2", "co3", "co4") if m.group(k))
                     co = framed_company(m.group(g))
                     if co and not any(b in co for b in COMPETITOR_BRANDS):
                         add(0.84, co, x, m.start(g), f"客户自称“{t[m.start():m.end()]}”")
@@ -140,11 +145,12 @@ class CustomerName:
                 for m in REP_ADDR_LEAD.finditer(t):
                     if m.group(0).startswith("是") and m.start() > 0 and t[m.start() - 1] in "我们就也还都不这那就":
                         continue
-                    pc = parse_company(t, m.end())
+                    strict = m.group(0) in ("到", "请问") or m.group(0).startswith("您")
+                    pc = parse_company(t, m.end()) if strict else parse_loose(t, m.end())
                     if not pc:
                         continue
                     end, co, suffixed = pc
-                    if not ADDR_TAIL.match(t, end) and not suffixed:
+                    if not suffixed and not (ADDR_TAIL.match(t, end) or (end == len(t) and m.group(0) in ("你们", "贵司", "贵公司", "到你们"))):
                         continue
                     if m.group(0).startswith("您") and not suffixed:
                         continue
@@ -153,9 +159,9 @@ class CustomerName:
                     add(0.88 if suffixed else 0.8, co, x, m.end(), f"销售称呼客户公司“{t[m.start():end]}”")
                 for cs, ce in _clauses(t):
                     pc = parse_company(t, cs)
-                    if pc and REP_TOPIC_TAIL.match(t, pc[0]):
+                    if pc and (REP_TOPIC_TAIL.match(t, pc[0]) or (pc[2] and REP_TOPIC_TAIL_NAMED.match(t, pc[0]))):
                         end, co, suffixed = pc
-                        add(0.86 if suffixed else 0.78, co, x, cs, f"销售提到客户“{t[cs:REP_TOPIC_TAIL.match(t, end).end()]}”")
+                        add(0.86 if suffixed else 0.78, co, x, cs, f"销售提到客户“{t[cs:end + 2]}”")
         # the customer's display name often carries the company: 卓越五金-管总 / 锦程-财务部
         seen = set()
         for x in ctx.texts("customer"):
@@ -182,6 +188,8 @@ class CustomerName:
                 hit = process.extractOne(co, ctx.conv.known_customers, scorer=fuzz.partial_ratio)
                 if hit and hit[1] >= 80:
                     cands[i] = (min(0.97, sc + 0.1), hit[0], x, s, e, why + f",与CRM已有客户“{hit[0]}”匹配")
+        if any(re.search(r"打错了|打错电话|不是我们|我们不是", x.text) for x in ctx.texts("customer")):
+            cands = [c for c in cands if c[2].speaker == "customer"]  # 你打错了吧: the rep's guess was wrong
         self.last_candidates = cands  # for audits and tests
         if not cands:
             return []
@@ -190,9 +198,12 @@ class CustomerName:
         support = {c[2].index for c in cands if _shares_brand(c[1], best[1])}
         sc, co, x, s, e, why = best
         sc = min(0.97, sc + 0.03 * (len(support) - 1))
+        ev = x.evidence(s, e)
+        if ev.text and len(ev.text) == len(co) and ev.text != co and not ctx.conv.known_customers:
+            co = ev.text  # as written in the chat (宏昇增压, not the normalised 宏升增压)
         if len(support) > 1:
             why += f",共{len(support)}条消息提到"
-        return [suggestion("customer_name", co, sc, [x.evidence(s, e)], why, self.name)]
+        return [suggestion("customer_name", co, sc, [ev], why, self.name)]
 
 
 def _clauses(t: str):
