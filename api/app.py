@@ -67,7 +67,7 @@ EXTRACT_BODY = {"required": True, "content": {"application/json": {"schema": {"o
                     "reference_time": {"type": "string", "format": "date-time"},
                     "messages": {"type": "array", "items": _MESSAGE_SCHEMA}}},
     {"type": "object", "title": "RawInput", "required": ["format", "content"],
-     "properties": {"format": {"type": "string", "enum": ["auto", "json", "wechat", "wecom", "transcript"]},
+     "properties": {"format": {"type": "string", "enum": ["auto", "json", "wechat", "wechat_csv", "wecom", "transcript"]},
                     "content": {"type": "string"}, "conversation_id": {"type": "string"},
                     "start_time": {"type": "string"}}}]}}}}
 ERRORS = {c: {"model": ErrorBody} for c in (401, 403, 404, 409, 413, 422, 503)}
