@@ -279,3 +279,15 @@ _LOOSE_BAD = {w for w in PARTY_SUFFIXES if len(w) >= 2} | {w for ws in INDUSTRY_
     "夹具", "治具", "工装", "机床", "机器", "产品", "零件", "配件", "结构件", "壳体", "外壳", "产线", "线体", "样件", "工件", "毛坯",
     "铸件", "锻件", "钣金件", "注塑件", "冲压件", "型材", "板材", "管材", "线材", "原料", "材料", "刀片", "铣刀", "钻头", "丝锥",
     "电池壳", "壳子", "盖板", "支架", "轴类", "盘类", "箱体", "阀体", "泵体", "叶轮", "转子", "定子", "线圈", "端子", "外观", "尺寸"}
+
+# further surnames from the 百家姓 that head real names and address forms (傅经理, 帅建华, 鄢会计)
+SURNAMES |= set("傅帅乐伏鄢晋楚谌酆相查后荆游竺逯盖益桓佘雍卓蔺池乔能闻莘党翟谭贡劳逄姬申扶堵冉宰郦却璩桑桂濮牛寿通边扈燕冀"
+                "郏浦尚农温别庄晏柴瞿阎充慕连茹习宦艾鱼容向古易慎戈廖庾终暨居衡步都耿满弘匡国文寇广禄阙东殳沃利蔚越夔隆师"
+                "巩厍聂晁勾敖融冷訾辛阚那简饶空曾毋沙乜养鞠须丰巢关蒯相查后荆红")
+SURNAMES -= set("国都通空能东那相后满步养须红广利别")  # too often ordinary words to head an address form
+SURNAME_RE = "|".join(sorted(SURNAMES, key=len, reverse=True))
+ADDRESS = re.compile(rf"(?:{SURNAME_RE})(?:{HONORIFIC_RE})")
+PARTY_SUFFIXES = PARTY_SUFFIXES + ("铸业", "铸造", "精铸", "锻压")
+PARTY_SUFFIX_RE = "|".join(sorted(set(PARTY_SUFFIXES), key=len, reverse=True))
+NAMED_COMPANY = re.compile(rf"(?P<b>{NAMED_BRAND_RE}{{2,6}}?)(?P<s>(?:{PARTY_SUFFIX_RE})+)(?P<l>有限公司|股份有限公司|公司|集团|厂)?")
+LOOSE_NAMED = re.compile(rf"(?P<b>[^\s，,。！!？?、；;：:“”\"'（）()\[\]【】{{}}A-Za-z0-9]{{2,4}}?)(?P<s>(?:{PARTY_SUFFIX_RE})+)")
