@@ -29,18 +29,20 @@ CONTACT = re.compile(
     r"回复|答复|回您|回你|给您回|给你回|回话|准信|准话|信儿|确认|样机|演示|demo|Demo|DEMO|开放日|来看|来厂|来我们|到我们|到你们|到贵司|到您|"
     r"参观|约|会议|电话会|视频会|视频|线上|腾讯会议|过一下|对一下|对一次|交流|沟通|联系|等您|等你|见|试机|试用|调机|现场|汇报|讲解|培训|对接|"
     r"敲定|拜会|门卫|接您|接你|你来|您来|来吧|来一趟|来一下|来坐坐|坐坐|我到|我来|我们来|一起过|上门|带.{0,4}(?:过来|过去)|"
-    r"跟您|跟你|问问|问一下|问我|再问|讲讲|讲一下|来讲|讲方案|派人|你们来|过技术协议|来测|再来|来一次|去你们|去您|去贵司|去你那|到你那|看实机|看看实机|驻厂|到场|到现场")
+    r"跟您|跟你|问问|问一下|问我|再问|讲讲|讲一下|来讲|讲方案|派人|你们来|过技术协议|来测|再来|来一次|去你们|去您|去贵司|去你那|到你那|看实机|看看实机|驻厂|到场|到现场|最终|"
+    r"再试|来试|拿料试|试一下|试切|试模|测一下|再测|复测|重测|(?:我|我们|工程师|师傅|人)[^，,。 ]{0,3}到(?!货|账|期|款|位)")
 # contact words strong enough to win over a shipping/paying word in the same clause (再跟您确认下到账)
 STRONG = re.compile(r"跟您|跟你|给您打|给你打|问问|问一下|问我|再问|联系您|联系你|当面|见面|拜访|碰一下|碰个面|打电话|电话会|视频会|"
                     r"去您|去你们|到您那|到你们那|来您|演示|你来|您来|你们来|腾讯会议")
 INTERNAL = re.compile(r"(?:我们|我这边|我们这边|集团|公司)(?:内部)?.{0,3}(?:开会|开.{0,4}会|评审|上会|讨论|审计|盘点)")
-DEFER = re.compile(r"回头再约|回头再说|改天|等通知|等我消息|等我通知|不用来了|不用过来|取消|都不方便|先不约|暂时不约")
+DEFER = re.compile(r"回头再约|回头再说|改天|等通知|等我消息|等我通知|再通知|不用来了|不用过来|取消|都不方便|都不行|先不约|暂时不约|"
+                   r"(?:好|完|了|定)再说|到时候再说|忙完了?(?:再|告诉)")
 NOT_CONTACT = re.compile(
     r"发货|到货|交货|交期|送货|送到|物流|快递|顺丰|付款|打款|到账|付清|付一半|付完|支付|走款|开票|发票|下单|排产|生产|投产|上线|调试|验收|截止|有效期|"
     r"(?<!出)发(?!现|展|言)|寄|回签|报过去|报给|出.{0,4}(?:报价|方案|报告|版|图纸|合同)|做好|改好|填好|放假|休息|休[一两三]|出差|封账|报销|入库|装车|出货|备货|"
     r"委员会|评审会|能到|前到|生日|愉快|快乐|实施|安装|施工|顾问|(?<![应支])付|聊得|谈得|见过|来过|去过|聊过|谈过|得很|整理")
 CANCEL = re.compile(r"不用来了|不用过来|别来了|不来了|来不了|去不了|过不去|取消|改天|等通知|等我消息|等我通知|回头再约|回头再说|"
-                    r"先不约|暂时不|搁置|推迟|延后|不方便|没空|没时间|停产|检修|放假|(?<!行)不行(?!不)|不在|在外面|出差|太忙|很忙|忙不过来|来不及|赶不上|不太方便|有事|有会|开会")
+                    r"先不约|暂时不|搁置|推迟|延后|不方便|没空|没时间|停产|检修|放假|不对|审厂|都不行|(?<!行)不行(?!不)|不在|在外面|出差|太忙|很忙|忙不过来|来不及|赶不上|不太方便|有事|有会|开会")
 VAGUE = re.compile(r"具体(?:哪天|时间|日子|几点|安排)?.{0,10}(?:再说|再定|再约|再看|待定|另约|通知|告诉|约|说)|到时候再|看情况|说不准|不一定|定了告诉|定了再|再看看.{0,4}时间|等我消息|等我通知|等通知")
 RESCHED = re.compile(r"改到|改成|换到|挪到|推到|调到|改为|改在|换成")
 ACK = re.compile(r"^\s*(?:好|行|可以|没问题|嗯|OK|ok|Ok|收到|成|妥|一言为定|就这么定|那就这样|到时见|不见不散|👌|👍|\[OK\]|\[好的\]|\[抱拳\]|等你消息|等您消息|得|冇问题|要得|中)")
@@ -104,6 +106,8 @@ class FollowUp:
     def __call__(self, ctx: Ctx):
         plan: Plan | None = None
         msgs = [x for x in ctx.msgs if x.text and x.speaker in ("rep", "customer")]
+        mentioned: dict = {}  # date → speaker who first named it in a usable clause
+        last_dated = None  # (message index, mention) of the latest usable dated mention
         for i, x in enumerate(msgs):
             prev = msgs[i - 1] if i > 0 else None
             # answering the other side's proposal or scheduling question
@@ -137,6 +141,17 @@ class FollowUp:
                         if x.speaker != plan.proposer:
                             plan.agreed = True
                         continue
+                    anaphora = re.search(r"那天|当天|那时|到时候|那会儿", prv + inner)
+                    if plan is None and last_dated is not None and i - last_dated[0] <= 2 and t.has_time_of_day and (
+                            anaphora or CONTACT.search(inner + nxt + prv)):
+                        li, lt = last_dated
+                        v = lt.value.replace(hour=t.value.hour, minute=t.value.minute)
+                        other = msgs[li].speaker != x.speaker
+                        plan = Plan(x, t, v, True, other or answering, x.speaker,
+                                    [msgs[li].evidence(lt.start, lt.end), x.evidence(t.start, t.end)],
+                                    [lt.explain or "", f"“{t.text}”补充了具体时间"])
+                        new_plan = True
+                        continue
                     if not CONTACT.search(inner + nxt):
                         continue
                 day_said = t
@@ -151,6 +166,8 @@ class FollowUp:
                     continue
                 if blocked:
                     continue
+                mentioned.setdefault(t.value.date(), x.speaker)
+                last_dated = (i, t)
                 rest = PARTICLES.sub("", inner)
                 contact = bool(CONTACT.search(inner)) or (len(rest) <= 3 and bool(CONTACT.search(nxt) or CONTACT.search(prv)))
                 if t.kind == "deadline":
@@ -171,7 +188,8 @@ class FollowUp:
                 # a deadline the other side set is agreed only once acknowledged (你们月底前给个回复 left unanswered)
                 agreed = (answering and t.kind != "deadline") or (plan is not None and plan.proposer != x.speaker) \
                     or (rescheduling and x.speaker == "customer") \
-                    or (plan is not None and plan.agreed and plan.value.date() == value.date())  # restating the agreed day
+                    or (plan is not None and plan.agreed and plan.value.date() == value.date()) \
+                    or mentioned.get(value.date(), x.speaker) != x.speaker  # the other side named this day first
                 plan = Plan(x, t, value, bool(t.has_time_of_day), agreed, x.speaker,
                             [x.evidence(t.start, t.end)], [t.explain or ""])
                 new_plan = True
