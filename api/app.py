@@ -318,16 +318,23 @@ def create_app(settings: Settings | None = None, *, extractor=None, migrate: boo
     @app.get("/v1/labels", tags=["labels"], responses=ERRORS)
     def labels(session: ReadSessionDep, p: Annotated[Principal, Depends(require_roles("analyst", "manager", "service"))],
                field: Literal[FIELDS] | None = None,  # type: ignore[valid-type]
-               format: Literal["json", "jsonl"] = "json"):
-        from labeling.store import iter_labels
+               format: Literal["json", "jsonl"] = "json",
+               after: Annotated[int, Query(ge=0, le=2**62)] = 0,
+               limit: Annotated[int | None, Query(ge=1, le=100_000)] = None):
+        """Every decision as a label (see labeling.store); page with after=next_cursor."""
+        import itertools
         import json as _json
 
-        items = list(iter_labels(session, field=field))
+        from labeling.store import iter_labels
+
+        it = iter_labels(session, field=field, after=after)
+        items = list(itertools.islice(it, limit) if limit else it)
         session.commit()
         if format == "jsonl":
             return PlainTextResponse("".join(_json.dumps(d, ensure_ascii=False) + "\n" for d in items),
                                      media_type="application/x-ndjson")
-        return {"count": len(items), "labels": items}
+        nxt = items[-1]["label_id"] if items else after
+        return {"count": len(items), "labels": items, "next_cursor": nxt}
 
     # ------------------------------------------------------------ diagnosis
 

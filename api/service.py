@@ -467,8 +467,10 @@ def decide(session: Session, settings: Settings, p: Principal, sid: str, decisio
         final = row.value
     else:
         final = None
-    conv_row = session.get(ConversationRow, row.conversation_id)
-    msgs = {m["id"]: (m.get("text") or "") for m in (conv_row.payload.get("messages", []) if conv_row else [])}
+    msgs = None
+    if hidden:  # the conversation is needed only to redact what this role must not see
+        conv_row = session.get(ConversationRow, row.conversation_id)
+        msgs = {m["id"]: (m.get("text") or "") for m in (conv_row.payload.get("messages", []) if conv_row else [])}
     shown = _suggestion_dict(row, Redactor(hidden, [row]) if hidden else None, msgs)
     shown.update({"model_version": row.model_version, "conversation_id": row.conversation_id})
     expected = record_version if record_version is not None else row.base_version

@@ -238,7 +238,14 @@ def add_keys(env: dict, specs: list[tuple[str, str | None]]) -> list[str]:
 
 def verify(base: str, svc_key: str, analyst_key: str, stats: Stats) -> dict:
     with httpx.Client(base_url=base, timeout=120) as c:
-        labels = c.get("/v1/labels", headers={"Authorization": f"Bearer {analyst_key}"}).json()["labels"]
+        labels, after = [], 0
+        while True:
+            page = c.get("/v1/labels", params={"after": after, "limit": 5000},
+                         headers={"Authorization": f"Bearer {analyst_key}"}).json()
+            labels += page["labels"]
+            if not page["labels"]:
+                break
+            after = page["next_cursor"]
         events, cur = [], ""
         while True:
             page = c.get("/v1/events", params={"after": cur, "limit": 1000},

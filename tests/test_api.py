@@ -417,3 +417,14 @@ def test_smoke_with_the_real_extractor(harness):
     assert r.status_code == 200, r.text
     out = r.json()
     assert out["conversation_id"] and out["model_version"] and isinstance(out["suggestions"], list)
+
+
+def test_labels_page_with_cursor(h):
+    out = extract(h, conv()).json()["suggestions"]
+    for s in out[:3]:
+        decide(h, s["id"], decision="reject")
+    an = h.key("analyst")
+    p1 = h.client.get("/v1/labels", params={"limit": 2}, headers=an).json()
+    p2 = h.client.get("/v1/labels", params={"limit": 2, "after": p1["next_cursor"]}, headers=an).json()
+    assert p1["count"] == 2 and p2["count"] == 1
+    assert {l["suggestion_id"] for l in p1["labels"] + p2["labels"]} == {s["id"] for s in out[:3]}

@@ -58,11 +58,12 @@ def label_to_dict(lab: Label) -> dict[str, Any]:
 
 
 def iter_labels(session, *, field: str | None = None, since: datetime | None = None,
-                model_version: str | None = None, batch: int = 500) -> Iterator[dict[str, Any]]:
-    """Labels in decision order, as plain dicts (see `label_to_dict`). Unanswered suggestions never appear."""
+                model_version: str | None = None, after: int = 0, batch: int = 500) -> Iterator[dict[str, Any]]:
+    """Labels in decision order, as plain dicts (see `label_to_dict`); `after`: a label_id to
+    continue from. Unanswered suggestions never appear."""
     from sqlalchemy import select
 
-    last = 0
+    last = after
     while True:
         q = select(Label).where(Label.id > last).order_by(Label.id).limit(batch)
         if field:
