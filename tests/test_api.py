@@ -428,3 +428,12 @@ def test_labels_page_with_cursor(h):
     p2 = h.client.get("/v1/labels", params={"limit": 2, "after": p1["next_cursor"]}, headers=an).json()
     assert p1["count"] == 2 and p2["count"] == 1
     assert {l["suggestion_id"] for l in p1["labels"] + p2["labels"]} == {s["id"] for s in out[:3]}
+
+
+def test_diagnosis_with_the_real_module(h):
+    pytest.importorskip("eval.diagnosis", reason="eval.diagnosis not in this build")
+    for i in range(2):
+        extract(h, conv(rep={"id": "rep-007", "name": "张伟", "team": "east"}))
+    r = h.client.get("/v1/diagnosis", params={"team": "east"}, headers=h.key("analyst"))
+    assert r.status_code == 200, r.text
+    assert "reps" in r.json()
