@@ -76,12 +76,16 @@ NEG_OBS = re.compile(r"没问题|不是问题|都没问题|挺好|满意|已经�
 RESOLVED = re.compile(r"没问题了|解决了|搞定了|已经批了|批下来了|同意了|定了用你们|就按这个|可以接受|能接受|都能接受|就这么定|成交|没意见了|审完了.{0,4}没问题|全合格|都合格|通过了")
 
 STAGE_RULES: list[tuple[str, re.Pattern]] = [
-    ("回款", re.compile(r"尾款|回款|质保金|验收款|逾期|欠款|催款|对账|进度款|余款|结清|开票|发票")),
-    ("合同签署", re.compile(r"合同|签约|签字|盖章|PO|po单|下单|订单|预付款|首付款|定金|条款|法务|用印|审批流程")),
-    ("商务谈判", re.compile(r"优惠|折扣|打折|让(?:点|一点|利|步)|降(?:点|价|一点)|便宜(?:点|些|一点)|往.{0,4}靠|最低价|底价|报价.{0,6}(?:高|贵|超)|超了|太贵|贵了|账期|付款方式|商务条款|议价|申请.{0,4}(?:价格|优惠|特价)")),
-    ("方案确认", re.compile(r"方案.{0,6}(?:看了|看过|评估|汇报|讨论|修改|确认|过了)|看过了|样机|演示|试用|试机|样件|打样|测试报告|试切|技术交流|对比演示|验证|看设备|参观|开放日")),
-    ("需求确认", re.compile(r"±|公差|精度|微米|节拍|产能|需要|想上|想买|要采购|要上|打算上|要求|规格|参数")),
-    ("初步接触", re.compile(r"通过好友|加了好友|初次|第一次联系|认识一下|介绍一下|了解一下|还没立项|没立项|先了解|先看看资料|留个联系方式|名片")),
+    ("回款", re.compile(r"尾款|验收款|质保金|进度款|余款|逾期|欠款|回款|催款|结清|对账|(?:款|钱).{0,4}(?:什么时候|啥时候|能到|到账|安排)|第[二三四]笔款|应收")),
+    ("合同签署", re.compile(r"合同.{0,8}(?:盖|签了|签好|签完|审|法务|条款|回签|用印|双章|扫描|寄|原件|走流程|流程|版本|草稿|模板|修改|改)|"
+                         r"PO|po单|订单.{0,4}(?:下了|发了|已)|盖好章|盖章|预付款|首付款|定金|法务.{0,6}(?:审|意见|提)|条款|仲裁|违约金|中标")),
+    ("商务谈判", re.compile(r"优惠|折扣|打折|让(?:点|一点|利|步|个|了)|再让|降(?:点|价|一点|到)|便宜(?:点|些|一点)|往.{0,4}靠|最低价|底价|"
+                         r"报价.{0,6}(?:高|贵|超)|超了|太贵|贵了|账期|付款方式|付款比例|商务条款|议价|特价|一口价|[几两三四五]个点|(?:九|八|九五|九八)折|"
+                         r"价格.{0,6}(?:谈|定|确认|可以|没问题|接受|差不多)|签合同|把合同签|合同发过来|合同发我|就签|就定了|下单|报个价|报价.{0,4}(?:发|给)|多少钱")),
+    ("方案确认", re.compile(r"方案.{0,8}(?:看了|看过|评估|评审|汇报|讨论|修改|确认|过了|认可|可以|没问题|挺好|还行|不错)|看过了|"
+                         r"样机|演示|demo|Demo|试用|试机|样件|打样|测试|试切|试模|试磨|技术协议|对比|验证|看设备|参观|开放日|实机|现场测|报告|评估完")),
+    ("需求确认", re.compile(r"±|公差|精度|微米|μm|节拍|产能|UPH|良率|要求|规格|参数|想上|想买|要采购|要上|打算上|计划上|需要|[0-9一二两三四五六七八九十几]+\s*(?:台|套|条线)")),
+    ("初步接触", re.compile(r"通过好友|加了好友|加一下|初次|第一次(?:联系|打)|认识一下|介绍一下|了解一下|还没立项|没立项|先了解|先看看资料|留个联系方式|名片|冒昧|同事推荐|朋友推荐|官网|展会上")),
 ]
 STAGE_ORDER = ["初步接触", "需求确认", "方案确认", "商务谈判", "合同签署", "回款"]
 
@@ -186,6 +190,8 @@ class Obstacle:
 
 
 class Stage:
+    """Every stage whose cues show up, stronger the further it is; the classifier and
+    calibration pick the one to show (a conversation shows the furthest stage reached)."""
     name = "stage-rules"
 
     def __call__(self, ctx: Ctx):
@@ -195,13 +201,17 @@ class Stage:
                 continue
             for st, rx in STAGE_RULES:
                 m = rx.search(x.text)
-                if m and st not in hits:
-                    if st == "需求确认" and x.speaker != "customer":
-                        continue
-                    hits[st] = (x, m)
-        if not hits:
-            return []
-        st = max(hits, key=STAGE_ORDER.index)
-        x, m = hits[st]
-        return [suggestion("stage", st, 0.5, [x.evidence(m.start(), m.end())],
-                           f"对话中出现“{m.group(0)}”,显示已进入{st}阶段", self.name)]
+                if not m:
+                    continue
+                if st == "需求确认" and x.speaker != "customer":
+                    continue
+                if st == "商务谈判" and PRICE_NEG.search(x.text):
+                    continue
+                hits[st] = (x, m)  # keep the latest evidence
+        out = []
+        furthest = max(hits, key=STAGE_ORDER.index) if hits else None
+        for st, (x, m) in hits.items():
+            strength = 0.45 + 0.05 * STAGE_ORDER.index(st) + (0.15 if st == furthest else 0.0)
+            out.append(suggestion("stage", st, strength, [x.evidence(m.start(), m.end())],
+                                  f"对话中出现“{x.text[m.start():m.end()]}”,显示已进入{st}阶段", self.name))
+        return out
