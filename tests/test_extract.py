@@ -1,0 +1,111 @@
+"""Extraction end to end: a corpus of small chats with what must and must not be
+suggested (tests/data/extract_cases.jsonl, one runner), plus contract invariants over the
+dev split and the CLI's error handling."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from eval.scoring import match
+from extractor.pipeline import extract, extract_payload
+from extractor.types import MULTI_FIELDS, SINGLE_FIELDS, Conversation, InputError
+
+ROOT = Path(__file__).resolve().parents[1]
+CASES = [json.loads(line) for line in (ROOT / "tests/data/extract_cases.jsonl").read_text(encoding="utf-8").splitlines()
+         if line.strip()]
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c["case"] for c in CASES])
+def test_case(case):
+    res = extract(Conversation.from_dict(case["conversation"])).to_dict()
+    got: dict[str, list] = {}
+    for s in res["suggestions"]:
+        got.setdefault(s["field"], []).append(s["value"])
+    for key, want in case["expect"].items():
+        if key == "*":
+            assert res["suggestions"] == [], f"{case['note']}: expected nothing, got {got}"
+        elif key.startswith(("tag:", "decision_role:")):
+            fld, val = key.split(":", 1)
+            assert (val in got.get(fld, [])) == want, f"{case['note']}: {key} should be {want}, got {got.get(fld)}"
+        elif want is None:
+            assert key not in got, f"{case['note']}: no {key} expected, got {got.get(key)}"
+        else:
+            assert key in got, f"{case['note']}: {key} missing (got {got})"
+            if key == "key_obstacle":
+                assert got[key][0]["category"] == want["category"], case["note"]
+            elif key == "contact" and "title" in want:
+                assert got[key][0]["name"] == want["name"] and got[key][0]["title"] == want["title"], case["note"]
+            else:
+                assert match(key, got[key][0], want), f"{case['note']}: {key} {got[key][0]} != {want}"
+
+
+def _dev():
+    from labeling.corpus import load
+    return load("dev")
+
+
+def test_contract_invariants_on_dev():
+    convs = _dev()
+    if not convs:
+        pytest.skip("no corpus split")
+    for c in convs:
+        conv = Conversation.from_dict({k: v for k, v in c.items() if k not in ("gold", "gold_evidence", "notes")})
+        res = extract(conv).to_dict()
+        texts = {m.id: m.text for m in conv.messages}
+        seen = set()
+        for s in res["suggestions"]:
+            assert s["reason"].strip() and s["source"], s
+            assert 0.0 <= s["confidence"] <= 1.0
+            assert s["evidence"], s
+            for ev in s["evidence"]:
+                assert texts[ev["message_id"]][ev["start"]:ev["end"]] == ev["text"] != "", (c["conversation_id"], s)
+            key = s["field"] if s["field"] in SINGLE_FIELDS else (s["field"], s["value"])
+            assert key not in seen, f"{c['conversation_id']}: two suggestions for {key}"
+            seen.add(key)
+            assert s["field"] in SINGLE_FIELDS + MULTI_FIELDS
+
+
+def test_non_text_messages_never_give_suggestions():
+    conv = {"conversation_id": "x", "messages": [
+        {"id": "m1", "speaker": "customer", "time": "2026-03-10T09:00:00", "text": ""},
+        {"id": "m2", "speaker": "rep", "time": "2026-03-10T09:01:00", "text": "收到"}]}
+    assert extract_payload(conv).suggestions == []
+
+
+def test_bad_conversation_is_an_input_error():
+    with pytest.raises(InputError, match="speaker"):
+        extract_payload({"conversation_id": "x", "messages": [{"id": "m1", "speaker": "boss", "time": "2026-01-01"}]})
+
+
+def _cli(*args, stdin=""):
+    return subprocess.run([sys.executable, "-m", "extractor.cli", *args], input=stdin, capture_output=True,
+                          text=True, cwd=ROOT, timeout=120)
+
+
+def test_jsonl_keeps_going_after_a_bad_line():
+    good = json.dumps(CASES[0]["conversation"], ensure_ascii=False)
+    p = _cli("extract", "--jsonl", stdin=good + "\n{not json\n" + good + "\n")
+    assert p.returncode == 0, p.stderr
+    lines = [json.loads(x) for x in p.stdout.splitlines()]
+    assert len(lines) == 3
+    assert "suggestions" in lines[0] and "suggestions" in lines[2]
+    assert lines[1]["line"] == 2 and "invalid JSON" in lines[1]["error"]
+
+
+def test_bad_file_exits_2_with_one_line(tmp_path):
+    p = _cli("extract", str(tmp_path / "missing.json"))
+    assert p.returncode == 2
+    assert "Traceback" not in p.stderr and len(p.stderr.strip().splitlines()) == 1
+
+
+def test_raw_export_through_the_cli():
+    p = _cli("extract", "examples/wechat_demo.txt", "--rep-name", "丁雅琴", "--rep-id", "rep-12")
+    assert p.returncode == 0, p.stderr
+    out = json.loads(p.stdout)
+    fields = {s["field"]: s["value"] for s in out["suggestions"]}
+    assert fields.get("next_follow_up", "").startswith("2026-09-16")
+    assert "detected format: wechat" in p.stderr
