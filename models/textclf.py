@@ -237,31 +237,58 @@ def current_model() -> TextModel | None:
 
 # ---------------------------------------------------------------- training
 
+def known_labels(conv: dict) -> set[str] | None:
+    """For partial gold made from rep decisions (labeling.io.aggregate): the labels whose
+    truth is known. None means fully labelled. A decided single-valued field makes all of
+    its values known (one is right, so the others are not); a multi-valued field knows
+    only the values accepted or rejected (Prodigy semantics: unanswered is unknown)."""
+    if not conv.get("partial"):
+        return None
+    from extractor.types import OBSTACLES, STAGES
+    gold, neg = conv.get("gold", {}), conv.get("negatives", {})
+    known: set[str] = set()
+    for fld in conv.get("labelled", []):
+        if fld == "stage" and "stage" in gold:
+            known |= {f"stage:{x}" for x in STAGES}
+        elif fld == "key_obstacle" and "key_obstacle" in gold:
+            known |= {f"key_obstacle:{x}" for x in OBSTACLES}
+        elif fld == "tag":
+            known |= {f"tag:{v}" for v in gold.get("tag", [])} | {f"tag:{v}" for v in neg.get("tag", [])}
+        elif fld in ("stage", "key_obstacle"):
+            for v in neg.get(fld, []):
+                known.add(f"{fld}:{v['category'] if isinstance(v, dict) else v}")
+    return known
+
+
 def _design(convs: list[dict]):
-    """Message rows and conversation rows: (conv index, features, label set)."""
+    """Message rows and conversation rows: (conv index, features, label set, known labels or None)."""
     rows, crows = [], []
     for ci, conv in enumerate(convs):
         mlabels = conv_message_labels(conv)
+        known = known_labels(conv)
         ctx, msgs = _messages(conv)
         bag: set[str] = set()
         for x, prev in msgs:
             feats = featurize(x.text, x.speaker, prev)
             bag.update(feats)
-            rows.append((ci, feats, mlabels.get(x.id, set())))
-        crows.append((ci, sorted(bag), conv_labels(conv)))
+            labs = mlabels.get(x.id, set())
+            # partial gold: a message row is known only for the labels it is evidence of
+            rows.append((ci, feats, labs, None if known is None else labs & known))
+        crows.append((ci, sorted(bag), conv_labels(conv), known))
     return rows, crows
 
 
 def fit_linear(rows, labels: list[str], C: float = 4.0, seed: int = 0, min_df: int = 2):
     from scipy.sparse import csr_matrix
     from sklearn.linear_model import LogisticRegression
+    rows = [r if len(r) == 4 else (*r, None) for r in rows]
     df: dict[str, int] = {}
-    for _, feats, _ in rows:
+    for _, feats, _, _ in rows:
         for f in set(feats):
             df[f] = df.get(f, 0) + 1
     vocab = {f: i for i, f in enumerate(sorted(f for f, n in df.items() if n >= min_df))}
     ind, ptr = [], [0]
-    for _, feats, _ in rows:
+    for _, feats, _, _ in rows:
         ids = sorted({vocab[f] for f in feats if f in vocab})
         ind.extend(ids)
         ptr.append(len(ind))
@@ -270,14 +297,15 @@ def fit_linear(rows, labels: list[str], C: float = 4.0, seed: int = 0, min_df: i
     inv = {i: f for f, i in vocab.items()}
     bias = []
     for j, lab in enumerate(labels):
-        y = [1 if lab in ls else 0 for _, _, ls in rows]
-        if sum(y) < 2:
+        keep = [i for i, r in enumerate(rows) if r[3] is None or lab in r[3]]  # unknown rows sit out
+        y = [1 if lab in rows[i][2] else 0 for i in keep]
+        if sum(y) < 2 or sum(y) == len(y):
             bias.append(-8.0)
             continue
         # dual liblinear: far faster when features outnumber messages (0.1 s vs 7 s per label here)
         clf = LogisticRegression(C=C, max_iter=2000, class_weight="balanced", random_state=seed, solver="liblinear",
                                  dual=True)
-        clf.fit(X, y)
+        clf.fit(X[keep] if len(keep) < len(rows) else X, y)
         bias.append(float(clf.intercept_[0]))
         coef = clf.coef_[0]
         for i in coef.nonzero()[0]:
@@ -291,7 +319,8 @@ def fit_linear(rows, labels: list[str], C: float = 4.0, seed: int = 0, min_df: i
     return sparse, bias
 
 
-def train(train_convs: list[dict], *, seed: int = 0, folds: int = 5, C: float = 4.0, progress=None) -> TextModel:
+def train(train_convs: list[dict], *, seed: int = 0, folds: int = 5, C: float = 4.0, progress=None,
+          partial: list[dict] | None = None) -> TextModel:
     """Fit message models, then the stacking weights on out-of-fold conversation scores."""
     from sklearn.linear_model import LogisticRegression
     from extractor.fields.base import Ctx
@@ -343,7 +372,11 @@ def train(train_convs: list[dict], *, seed: int = 0, folds: int = 5, C: float = 
             stack[lab] = [float(v) for v in lr.coef_[0]] + [float(lr.intercept_[0])]
         else:
             stack[lab] = [0.0, 0.0, 0.0, -6.0]
+    if partial:  # decisions from reps: partial gold, used by the final message/conversation models
+        prow, pcrow = _design(partial)
+        rows = rows + [(n + ci, f, l, k) for ci, f, l, k in prow]
+        crows = crows + [(n + ci, f, l, k) for ci, f, l, k in pcrow]
     w, b = fit_linear(rows, labels, C=C, seed=seed)
     cw, cb = fit_linear(crows, labels, C=C_CONV, seed=seed, min_df=2)
-    return TextModel(labels, w, b, stack, {"train_conversations": n, "train_messages": len(rows), "seed": seed, "C": C},
-                     cw, cb)
+    return TextModel(labels, w, b, stack, {"train_conversations": n, "partial_conversations": len(partial or []),
+                                           "train_messages": len(rows), "seed": seed, "C": C}, cw, cb)

@@ -73,7 +73,9 @@ def train_and_promote(*, seed: int = 0, target_precision: float = 0.9, extra_tra
     from labeling.corpus import load
     from models import textclf
     import models.calibration as cal_mod
-    train, dev = load("train") + list(extra_train or []), load("dev")
+    extra = list(extra_train or [])
+    train, dev = load("train") + [c for c in extra if not c.get("partial")], load("dev")
+    partial = [c for c in extra if c.get("partial")]
     if not train or not dev:
         raise SystemExit("no corpus splits: run `python -m labeling.corpus split` first")
     t0 = time.perf_counter()
@@ -84,7 +86,7 @@ def train_and_promote(*, seed: int = 0, target_precision: float = 0.9, extra_tra
     if (target / "metrics.json").exists():
         prev = json.loads((target / "metrics.json").read_text(encoding="utf-8"))
     log(f"training on {len(train)} conversations (dev {len(dev)}), seed {seed}")
-    model = textclf.train(train, seed=seed, progress=log)
+    model = textclf.train(train, seed=seed, progress=log, partial=partial)
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
         (tmp / "textclf.json").write_text(json.dumps(model.to_dict(), ensure_ascii=False), encoding="utf-8")
@@ -106,7 +108,7 @@ def train_and_promote(*, seed: int = 0, target_precision: float = 0.9, extra_tra
             cal_mod.current.cache_clear()
             textclf.current_model.cache_clear()
         metrics = {"version": version, "seed": seed, "train_conversations": len(train), "dev_conversations": len(dev),
-                   "data_hash": data_hash(train, dev), "target_precision": target_precision,
+                   "decision_conversations": len(partial), "data_hash": data_hash(train, partial, dev), "target_precision": target_precision,
                    "dev": dev_score, "train_seconds": round(time.perf_counter() - t0, 2), "backend": "char-ngram-linear"}
         (tmp / "metrics.json").write_text(json.dumps(metrics, ensure_ascii=False, indent=1), encoding="utf-8")
         better = prev is None or dev_score["micro_f1"] >= prev.get("dev", {}).get("micro_f1", 0) - 1e-9
