@@ -303,7 +303,7 @@ def create_app(settings: Settings | None = None, *, extractor=None, migrate: boo
     @app.get("/v1/events", tags=["crm"], responses=ERRORS)
     def events(session: ReadSessionDep, s: SettingsDep,
                p: Annotated[Principal, Depends(require_roles("service", "manager"))],
-               after: Annotated[str, Query(max_length=20, pattern=r"^\d*$")] = "",
+               after: Annotated[str, Query(max_length=18, pattern=r"^\d*$")] = "",
                limit: Annotated[int, Query(ge=1, le=1000)] = 100):
         """Accepted changes after CURSOR, oldest first. At-least-once: dedup on `id` (stable)."""
         cur = int(after or 0)
