@@ -27,8 +27,10 @@ CORPUS = HERE.parent.parent / "labeling" / "actions" / "messages.jsonl"
 REP_LABELS = ("需求挖掘", "方案呈现", "异议处理", "其他")
 SALES_ACTIONS = REP_LABELS[:3]
 SEED = 20261127
-HYPER = {"rep": {"C": 10.0, "prev_weight": 0.5}, "sentiment": {"C": 10.0, "prev_weight": 0.2},
-         "objection": {"C": 10.0, "prev_weight": 0.2}}
+# defaults; `python -m models.actions.train` re-chooses them on the dev split and stores them in the artifact
+HYPER = {"rep": {"C": 3.0, "prev_weight": 0.3, "lexicon": 2.0, "balanced": True},
+         "sentiment": {"C": 3.0, "prev_weight": 0.0, "lexicon": 1.0, "balanced": True},
+         "objection": {"C": 3.0, "prev_weight": 0.0, "lexicon": 1.0, "balanced": True}}
 
 _CACHE: dict = {}
 
@@ -121,7 +123,12 @@ def load_models(kind: str = "model") -> "ActionModels | KeywordModels":
             continue
     if not want:
         raise RuntimeError(f"no trained action model and no corpus at {CORPUS}")
-    m = fit_models(read_corpus())
+    hyper = HYPER
+    try:  # the hyper-parameters the last `python -m models.actions.train` chose on dev
+        hyper = json.loads(METRICS.read_text(encoding="utf-8"))["hyper"]
+    except Exception:  # noqa: BLE001
+        pass
+    m = fit_models(read_corpus(), hyper=hyper)
     try:
         candidates[-1].parent.mkdir(parents=True, exist_ok=True)
         with candidates[-1].open("wb") as f:

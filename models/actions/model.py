@@ -34,9 +34,9 @@ def _words(text: str) -> list[str]:
 
 class TextPairClassifier:
     def __init__(self, prev_weight: float = 0.5, C: float = 10.0, seed: int = 0, words: float = 0.0,
-                 ngram_max: int = 3, balanced: bool = False):
+                 ngram_max: int = 3, balanced: bool = False, lexicon: float = 0.0):
         self.prev_weight, self.C, self.seed = prev_weight, C, seed
-        self.words, self.ngram_max, self.balanced = words, ngram_max, balanced
+        self.words, self.ngram_max, self.balanced, self.lexicon = words, ngram_max, balanced, lexicon
 
     def _vec(self):
         return TfidfVectorizer(analyzer="char_wb", ngram_range=(1, self.ngram_max), sublinear_tf=True, min_df=1)
@@ -60,6 +60,11 @@ class TextPairClassifier:
         parts = [a, b]
         if getattr(self, "v_words", None) is not None:
             parts.append(self.v_words.transform(texts) * self.words)
+        if getattr(self, "lexicon", 0):
+            from scipy.sparse import csr_matrix
+
+            from .lexicon import features
+            parts.append(csr_matrix(np.array([features(t, p) for t, p in zip(texts, prevs)])) * self.lexicon)
         return hstack(parts).tocsr()
 
     def predict_proba(self, texts, prevs) -> np.ndarray:

@@ -58,15 +58,16 @@ def main(argv=None) -> int:
     if not args.no_grid:
         for task, metric in (("rep", "action_macro_f1"), ("sentiment", "sentiment_accuracy"), ("objection", "objection_f1")):
             best = None
-            for C in (3.0, 10.0, 30.0):
-                for pw in (0.0, 0.2, 0.5):
-                    h = {k: dict(v) for k, v in hyper.items()}
-                    h[task] = {"C": C, "prev_weight": pw}
-                    score = evaluate(fit_models(rows, ("train",), h), rows, "dev")[metric]
-                    grid_log.append({"task": task, "C": C, "prev_weight": pw, metric: score})
-                    if best is None or score > best[0] + 1e-9:
-                        best = (score, C, pw)
-            hyper[task] = {"C": best[1], "prev_weight": best[2]}
+            for C in (3.0, 10.0):
+                for pw in (0.0, 0.3, 0.6):
+                    for lex in (1.0,):
+                        h = {k: dict(v) for k, v in hyper.items()}
+                        h[task] = {**h[task], "C": C, "prev_weight": pw, "lexicon": lex}
+                        score = evaluate(fit_models(rows, ("train",), h), rows, "dev")[metric]
+                        grid_log.append({"task": task, "C": C, "prev_weight": pw, "lexicon": lex, metric: score})
+                        if best is None or score > best[0] + 1e-9:
+                            best = (score, h[task])
+            hyper[task] = best[1]
     t0 = time.perf_counter()
     models = fit_models(rows, ("train", "dev"), hyper)
     fit_s = time.perf_counter() - t0
