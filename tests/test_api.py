@@ -437,3 +437,47 @@ def test_diagnosis_with_the_real_module(h):
     r = h.client.get("/v1/diagnosis", params={"team": "east"}, headers=h.key("analyst"))
     assert r.status_code == 200, r.text
     assert "reps" in r.json()
+
+
+def test_concurrent_decisions_on_one_suggestion_store_one_label(h):
+    from concurrent.futures import ThreadPoolExecutor
+
+    out = extract(h, conv()).json()["suggestions"]
+    fu = by_field(out, "next_follow_up")[0]
+    hdr = h.key(*REP)
+
+    def go(i):
+        return h.client.post(f"/v1/suggestions/{fu['id']}/decision", json={"decision": "accept"},
+                             headers={**hdr, "Idempotency-Key": f"k{i}"}).status_code
+
+    with ThreadPoolExecutor(8) as ex:
+        codes = list(ex.map(go, range(8)))
+    assert codes.count(200) == 1 and codes.count(409) == 7, codes
+    from labeling.store import iter_labels
+
+    with h.session() as s:
+        assert len(list(iter_labels(s))) == 1
+    evs = h.client.get("/v1/events", headers=h.key("service")).json()["events"]
+    assert len(evs) == 1
+
+
+def test_concurrent_accepts_on_one_field_one_wins_the_rest_409(h):
+    """Two conversations about one customer propose different dates; both reps accept at once."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    sids = []
+    for i, day in enumerate(["下周三", "下周三"]):
+        body = conv(customer_id="cust-race")
+        body["messages"][1]["text"] = f"{day}见"
+        sids.append(by_field(extract(h, body).json()["suggestions"], "next_follow_up")[0]["id"])
+    hdr = h.key(*REP)
+
+    def go(sid):
+        return h.client.post(f"/v1/suggestions/{sid}/decision", json={"decision": "edit", "value": f"2026-04-0{sids.index(sid) + 1}"},
+                             headers=hdr).status_code
+
+    with ThreadPoolExecutor(2) as ex:
+        codes = sorted(ex.map(go, sids))
+    assert codes == [200, 409], codes
+    rec = h.client.get("/v1/records/cust-race", headers=h.key("manager")).json()["fields"]["next_follow_up"]
+    assert rec["version"] == 1

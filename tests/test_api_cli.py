@@ -59,3 +59,14 @@ def test_keys_add_list_revoke_and_serve(tmp_path):
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+
+
+def test_default_store_and_pepper_under_the_data_dir(tmp_path):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CHAT2CRM_")}
+    env["XDG_DATA_HOME"] = str(tmp_path)
+    r = run(["keys", "add", "--role", "analyst"], env)
+    assert r.returncode == 0, r.stderr
+    d = tmp_path / "chat2crm"
+    assert (d / "chat2crm.db").exists()
+    assert oct((d / "key_pepper").stat().st_mode & 0o777) == "0o600"
+    assert r.stdout.strip() not in (d / "chat2crm.db").read_bytes().decode("latin-1")
