@@ -45,6 +45,8 @@ OBJECTION = re.compile(
     r"觉得.{0,12}更(?:成熟|好|稳|便宜|强)|倾向|更倾向|拿出点|差异化|没优势|没什么优势|担心|顾虑|不放心|毛刺|偏差|超差|不稳|故障|老出问题|响应慢|服务差|"
     r"不合理|不同意|苛刻|太严|太短")
 OBJ_NEG = re.compile(r"不是问题|没问题|没什么问题|挑不出毛病|都还行|都可以|不贵|不算贵|挺好|满意")
+INTERNAL_DEBATE = re.compile(r"内部|意见不统一|意见不一|两边|有分歧|僵持|签字|董事长|老板觉得|领导觉得|财务总监觉得|没办法|定不了|做不了主")
+OFFER_DIRECTED = re.compile(r"你们|您们|贵司|报价|价格|贵|方案.{0,4}(?:不|差|缺)|样件|样品|交期|合同.{0,4}(?:条款|里)")
 TIMING = re.compile(r"今年先不|今年不考虑|暂时不考虑|先不考虑|暂不考虑|还没立项|没立项|没有立项|没有预算|没预算|预算还没|明年再|以后再说|暂时不需要|暂时没(?:有)?需求|"
                     r"搁置|暂停|先放一放|放一放|缓一缓|不急|还早|等明年|下半年再|没计划|还没计划")
 
@@ -129,10 +131,11 @@ def _cues_tags(ctx: Ctx) -> list[Cue]:
         m = PAYMENT.search(t)
         if m:
             out.append(Cue("回款跟进", x, m.start(), m.end(), 0.7, f"{who}谈到“{m.group(0)}”"))
-        # 异议
+        # 异议: an objection to the offer — not the customer's internal disagreement or approval wait (决策)
         if sp == "customer" and not TIMING.search(t):
             m = OBJECTION.search(t)
-            if m and not OBJ_NEG.search(t[max(0, m.start() - 4): m.end() + 4]):
+            internal = INTERNAL_DEBATE.search(t) and not OFFER_DIRECTED.search(t)
+            if m and not internal and not OBJ_NEG.search(t[max(0, m.start() - 4): m.end() + 4]):
                 out.append(Cue("异议", x, m.start(), m.end(), 0.65, f"客户提出异议“{m.group(0)}”"))
     return out
 
