@@ -1,7 +1,7 @@
 """Training: message classifier + stacking (train split), calibration and thresholds (dev).
 
 Reproducible: same data and seed give the same weights and metrics. The artifact
-(textclf.json, calibration.json, metrics.json) records a hash of its training data and
+(textclf.npz, calibration.json, metrics.json) records a hash of its training data and
 is promoted over the current one only if it is not worse on dev (micro-F1).
 """
 from __future__ import annotations
@@ -89,7 +89,7 @@ def train_and_promote(*, seed: int = 0, target_precision: float = 0.9, extra_tra
     model = textclf.train(train, seed=seed, progress=log, partial=partial)
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
-        (tmp / "textclf.json").write_text(json.dumps(model.to_dict(), ensure_ascii=False), encoding="utf-8")
+        model.save(tmp / "textclf.npz")
         import os
         old = os.environ.get("CHAT2CRM_MODEL_DIR")
         os.environ["CHAT2CRM_MODEL_DIR"] = str(tmp)
@@ -116,8 +116,12 @@ def train_and_promote(*, seed: int = 0, target_precision: float = 0.9, extra_tra
         metrics["previous_dev_micro_f1"] = prev.get("dev", {}).get("micro_f1") if prev else None
         if better or force:
             target.mkdir(parents=True, exist_ok=True)
-            for name in ("textclf.json", "calibration.json", "metrics.json"):
+            names = ("textclf.npz", "calibration.json", "metrics.json")
+            if (target / "metrics.json").exists():  # keep the previous version's figures for the report
+                shutil.copyfile(target / "metrics.json", target / ".metrics.prev.json.tmp")
+                (target / ".metrics.prev.json.tmp").replace(target / "metrics.prev.json")
+            for name in names:
                 shutil.copyfile(tmp / name, target / f".{name}.tmp")
-            for name in ("textclf.json", "calibration.json", "metrics.json"):
+            for name in names:
                 (target / f".{name}.tmp").replace(target / name)
         return metrics

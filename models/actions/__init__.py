@@ -79,18 +79,24 @@ class KeywordModels:
         return [objection(t) for t in texts]
 
 
-def fit_models(rows: list[dict], splits=("train", "dev"), hyper: dict = HYPER) -> ActionModels:
+def fit_models(rows: list[dict], splits=("train", "dev"), hyper: dict = HYPER,
+               tasks=("rep", "sentiment", "objection")) -> ActionModels:
+    """Fit the three classifiers (or only `tasks`; the others are left None) on the given splits."""
     import sklearn
 
     from .model import TextPairClassifier
     rep = [r for r in rows if r["speaker"] == "rep" and r["split"] in splits]
     cus = [r for r in rows if r["speaker"] == "customer" and r["split"] in splits]
-    m_rep = TextPairClassifier(seed=SEED, **hyper["rep"]).fit([r["text"] for r in rep], [r["prev_text"] for r in rep],
-                                                               [r["label"] for r in rep])
-    m_sent = TextPairClassifier(seed=SEED, **hyper["sentiment"]).fit(
-        [r["text"] for r in cus], [r["prev_text"] for r in cus], [int(r["label"]) for r in cus])
-    m_obj = TextPairClassifier(seed=SEED, **hyper["objection"]).fit(
-        [r["text"] for r in cus], [r["prev_text"] for r in cus], [bool(r["objection"]) for r in cus])
+    m_rep = m_sent = m_obj = None
+    if "rep" in tasks:
+        m_rep = TextPairClassifier(seed=SEED, **hyper["rep"]).fit(
+            [r["text"] for r in rep], [r["prev_text"] for r in rep], [r["label"] for r in rep])
+    if "sentiment" in tasks:
+        m_sent = TextPairClassifier(seed=SEED, **hyper["sentiment"]).fit(
+            [r["text"] for r in cus], [r["prev_text"] for r in cus], [int(r["label"]) for r in cus])
+    if "objection" in tasks:
+        m_obj = TextPairClassifier(seed=SEED, **hyper["objection"]).fit(
+            [r["text"] for r in cus], [r["prev_text"] for r in cus], [bool(r["objection"]) for r in cus])
     meta = {"model": ActionModels.name, "sklearn": sklearn.__version__, "corpus_sha256": corpus_hash(),
             "trained_on": list(splits), "n_rep": len(rep), "n_customer": len(cus), "hyper": hyper, "seed": SEED}
     return ActionModels(m_rep, m_sent, m_obj, meta)

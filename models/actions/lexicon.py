@@ -30,6 +30,8 @@ COMPLAINT = ("太贵", "贵了", "贵", "太高", "不值", "坑", "不行", "�
 # mild reservations, the "整体可以 就是…" kind
 RESERVATION = ("就是", "但是", "但", "不过", "只是", "还得", "有点", "能不能", "再优惠", "便宜点", "降点", "再降", "空间",
                "延长", "提前", "压一压", "还差", "怕", "担心", "跟不上", "包", "另外收费", "不含")
+# lukewarm words with no polarity of their own, consumed first so 还行吧 is not read as 行吧
+MILD = ("还行", "还可以", "一般般", "凑合", "马马虎虎")
 # rep-side cues
 ASK = ("多少", "几个", "几台", "几次", "几道", "几条", "几年", "多大", "多重", "多久", "什么", "怎么", "哪家", "哪些", "哪个",
        "哪块", "哪几", "有没有", "是否", "是不是", "还是", "吗", "呢", "大概", "一般", "方便说", "方便透露", "请教", "了解下",
@@ -44,7 +46,8 @@ LOGISTICS = ("收到", "好的", "好嘞", "发票", "快递", "单号", "合同
 
 LISTS = (POSITIVE, COOL, COMPLAINT, RESERVATION, ASK, PITCH, HANDLE, LOGISTICS)
 _PATTERNS = [re.compile("|".join(sorted(map(re.escape, words), key=len, reverse=True))) for words in LISTS]
-_SENTIMENT = re.compile("|".join(sorted(map(re.escape, POSITIVE + COOL + COMPLAINT), key=len, reverse=True)))
+_SENTIMENT = re.compile("|".join(sorted(map(re.escape, MILD + POSITIVE + COOL + COMPLAINT), key=len, reverse=True)))
+_MILD = set(MILD)
 _POS, _COOL, _COMP = set(POSITIVE), set(COOL), set(COMPLAINT)
 
 
@@ -53,6 +56,8 @@ def _polarity(text: str) -> tuple[int, int, int]:
     p = c = n = 0
     for m in _SENTIMENT.finditer(text):
         w = m.group(0)
+        if w in _MILD:
+            continue
         if w in _POS:
             p += 1
         elif w in _COOL:

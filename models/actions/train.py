@@ -35,9 +35,12 @@ def _acc(gold, pred):
 def evaluate(models, rows, split):
     rep = [r for r in rows if r["speaker"] == "rep" and r["split"] == split]
     cus = [r for r in rows if r["speaker"] == "customer" and r["split"] == split]
-    pr = models.rep_actions([r["text"] for r in rep], [r["prev_text"] for r in rep])
-    ps = models.customer_sentiment([r["text"] for r in cus], [r["prev_text"] for r in cus])
-    po = models.customer_objection([r["text"] for r in cus], [r["prev_text"] for r in cus])
+    ok = lambda attr: getattr(models, attr, True) is not None  # noqa: E731 - grid models fit one task only
+    pr = models.rep_actions([r["text"] for r in rep], [r["prev_text"] for r in rep]) if ok("rep") else [None] * len(rep)
+    ps = (models.customer_sentiment([r["text"] for r in cus], [r["prev_text"] for r in cus]) if ok("sentiment")
+          else [None] * len(cus))
+    po = (models.customer_objection([r["text"] for r in cus], [r["prev_text"] for r in cus]) if ok("objection")
+          else [None] * len(cus))
     mf1, per = _macro_f1([r["label"] for r in rep], pr, REP_LABELS)
     of1, _ = _macro_f1([bool(r["objection"]) for r in cus], po, [True])
     return {"n_rep": len(rep), "n_customer": len(cus), "action_macro_f1": round(mf1, 4),
@@ -63,7 +66,7 @@ def main(argv=None) -> int:
                     for lex in (1.0,):
                         h = {k: dict(v) for k, v in hyper.items()}
                         h[task] = {**h[task], "C": C, "prev_weight": pw, "lexicon": lex}
-                        score = evaluate(fit_models(rows, ("train",), h), rows, "dev")[metric]
+                        score = evaluate(fit_models(rows, ("train",), h, tasks=(task,)), rows, "dev")[metric]
                         grid_log.append({"task": task, "C": C, "prev_weight": pw, "lexicon": lex, metric: score})
                         if best is None or score > best[0] + 1e-9:
                             best = (score, h[task])
