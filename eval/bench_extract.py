@@ -17,16 +17,23 @@ import tempfile
 import time
 
 
-def _corpus(n: int) -> list[dict]:
+def _corpus(n: int, size: int = 10) -> list[dict]:
+    """N conversations of about `size` messages: corpus chats (train/dev) joined end to end."""
     from labeling.corpus import load
     base = [{k: v for k, v in c.items() if k not in ("gold", "gold_evidence", "notes")} for c in load("train") + load("dev")]
-    out = []
-    i = 0
+    out, i = [], 0
     while len(out) < n:
-        c = dict(base[i % len(base)])
-        c["conversation_id"] = f"{c['conversation_id']}-{i}"
-        out.append(c)
-        i += 1
+        msgs, head = [], base[i % len(base)]
+        while len(msgs) < size:
+            c = base[i % len(base)]
+            i += 1
+            last = msgs[-1]["time"] if msgs else None
+            for m in c["messages"]:
+                m = dict(m, id=f"m{len(msgs) + 1}")
+                if last is not None and m["time"] < last:
+                    m["time"] = last
+                msgs.append(m)
+        out.append({**head, "conversation_id": f"bench-{len(out)}", "messages": msgs, "reference_time": msgs[-1]["time"]})
     return out
 
 

@@ -62,21 +62,22 @@ def _str_hash(w: str, salt: int) -> int:
 
 
 def featurize(text: str, speaker: str, prev: str = ""):
-    """Sorted unique feature indices (numpy int64) of one message."""
+    """Feature indices (numpy int64, duplicates kept: a repeated n-gram counts twice) of one message."""
     np = _np()
     t = _PUNCT.sub(" ", text).strip()
     cp = _codes(t)
     sp = 1 if speaker == "customer" else 2
-    parts = [np.array([_str_hash("S=" + speaker[:1], 1)], dtype=np.int64)]
-    if len(cp):
-        parts.append(_mix(cp[cp != 32], 2))
+    fam = [cp[cp != 32] * 16 + 2]
     if len(cp) > 1:
         bi = cp[:-1] * 1_114_112 + cp[1:]
-        parts.append(_mix(bi, 3))
-        parts.append(_mix(bi * 4 + sp, 4))
+        fam.append(bi * 16 + 3)
+        fam.append((bi * 4 + sp) * 16 + 4)
     if len(cp) > 2:
-        parts.append(_mix((cp[:-2] * 1_114_112 + cp[1:-1]) * 1_114_112 + cp[2:], 5))
-    extra = []
+        fam.append(((cp[:-2] * 1_114_112 + cp[1:-1]) * 1_114_112 + cp[2:]) * 16 + 5)
+    p = _codes(_PUNCT.sub(" ", prev)[-24:])
+    if len(p) > 1:
+        fam.append((p[:-1] * 1_114_112 + p[1:]) * 16 + 9)
+    extra = [_str_hash("S=" + speaker[:1], 1)]
     if "?" in text or "？" in text or "吗" in text:
         extra.append(_str_hash("Q", 6))
     ws = words(t)
@@ -85,12 +86,7 @@ def featurize(text: str, speaker: str, prev: str = ""):
             extra.append(_str_hash(w, 7))
         if i + 1 < len(ws):
             extra.append(_str_hash(w + "|" + ws[i + 1], 8))
-    if extra:
-        parts.append(np.array(extra, dtype=np.int64))
-    p = _codes(_PUNCT.sub(" ", prev)[-24:])
-    if len(p) > 1:
-        parts.append(_mix(p[:-1] * 1_114_112 + p[1:], 9))
-    return np.unique(np.concatenate(parts))
+    return np.concatenate([_mix(np.concatenate(fam), 0), np.array(extra, dtype=np.int64)])
 
 
 def conv_message_labels(conv: dict) -> dict[str, set[str]]:
