@@ -37,11 +37,28 @@ REP_FRAME = re.compile(rf"是(?:做[^的，,。\s]{{1,8}}的)?(?P<co>[\u4e00-\u9
 CUST_FRAME = re.compile(rf"我是(?P<co>[\u4e00-\u9fa5]{{2,14}}?)的|我(?![们是])(?P<co2>[\u4e00-\u9fa5]{{2,10}}?)的(?=\s|姓|[，,]|$|(?:{SURNAME_RE})[\u4e00-\u9fa5]{{1,2}}(?:[\s，,]|$))"
                         rf"|我们(?P<co4>[\u4e00-\u9fa5]{{2,6}}?)是(?:做|一家|专门|专业)"
                         rf"|(?:^|(?<=[\s，,。!！?？]))(?P<co3>[\u4e00-\u9fa5]{{2,12}}?)的(?={_ADDR})")
-OWN_CUE = re.compile(r"我(?:是|们是|这边是)?(?P<co>[\u4e00-\u9fa5]{2,8}?)的?(?=小[\u4e00-\u9fa5]|{names})")
 
 
 def _shares_brand(a: str, b: str) -> bool:
     return len(a) >= 2 and len(b) >= 2 and (a[:2] == b[:2] or a in b or b in a)
+
+
+OWN_BEFORE = re.compile(r"我(?:是|们是|这边是)?(?P<co>[\u4e00-\u9fa5]{2,8}?)的?$")
+CUST_OWN_BEFORE = re.compile(r"是(?P<co>[\u4e00-\u9fa5]{2,8}?)的$")
+SMALL_NAME = re.compile(r"小[\u4e00-\u9fa5]")
+
+
+def _name_positions(text: str, names: set[str], *, small: bool) -> list[int]:
+    """Start offsets of any of the names (and of 小X forms) in the text."""
+    pos = set()
+    for n in names:
+        i = text.find(n)
+        while i >= 0:
+            pos.add(i)
+            i = text.find(n, i + 1)
+    if small:
+        pos |= {m.start() for m in SMALL_NAME.finditer(text)}
+    return sorted(pos)
 
 
 class CustomerName:
@@ -61,15 +78,20 @@ class CustomerName:
         alts = set(names) | {n[1:] for n in names if len(n) == 3} | {n[:2] for n in names if n[:2] in SURNAMES}
         alts |= {n[0] for n in names}
         if alts:
-            cue = re.compile(OWN_CUE.pattern.replace("{names}", "|".join(sorted(map(re.escape, alts), key=len, reverse=True))))
+            # the rep's name (or 小X) right after a company: fixed patterns searched just before
+            # each name occurrence, so no regex is compiled per rep
             for x in ctx.texts("rep"):
-                for m in cue.finditer(x.text):
-                    co = m.group("co")
-                    pc = parse_company(co, 0)
-                    own.add(pc[1] if pc else co)
+                for p in _name_positions(x.text, alts, small=True):
+                    m = OWN_BEFORE.search(x.text, max(0, p - 12), p)
+                    if m:
+                        co = m.group("co")
+                        pc = parse_company(co, 0)
+                        own.add(pc[1] if pc else co)
             for x in ctx.texts("customer"):  # 是精测智能的欧阳经理吧
-                for m in re.finditer(r"是(?P<co>[\u4e00-\u9fa5]{2,8}?)的(?:" + "|".join(sorted(map(re.escape, alts), key=len, reverse=True)) + ")", x.text):
-                    own.add(m.group("co"))
+                for p in _name_positions(x.text, alts, small=False):
+                    m = CUST_OWN_BEFORE.search(x.text, max(0, p - 12), p)
+                    if m:
+                        own.add(m.group("co"))
         for x in ctx.texts("customer"):  # the customer's 你们X is the rep's company
             for m in re.finditer(r"你们|您们|贵司|贵公司", x.text):
                 pc = parse_company(x.text, m.end())
