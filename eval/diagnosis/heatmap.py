@@ -51,8 +51,7 @@ def heatmap_png(matrix: dict, *, force_ascii: bool = False) -> bytes:
     h = 1.2 + 0.5 * max(1, len(reps))
     fig = Figure(figsize=(6.4, h), dpi=110)
     ax = fig.add_subplot(111)
-    cmap = matplotlib.colormaps["RdYlGn"].copy()
-    cmap.set_bad("#dddddd")
+    cmap = matplotlib.colormaps["RdYlGn"].with_extremes(bad="#dddddd")
     im = ax.imshow(np.ma.masked_invalid(data), cmap=cmap, vmin=0, vmax=100, aspect="auto")
     fp = {"family": font} if zh else {}
     ax.set_xticks(range(len(dims)), [d if zh else DIM_EN[d] for d in dims], fontdict=fp)
