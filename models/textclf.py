@@ -63,30 +63,62 @@ def _str_hash(w: str, salt: int) -> int:
 
 def featurize(text: str, speaker: str, prev: str = ""):
     """Feature indices (numpy int64, duplicates kept: a repeated n-gram counts twice) of one message."""
+    return featurize_many([(text, speaker, prev)])[0]
+
+
+def featurize_many(items: list[tuple[str, str, str]]) -> list:
+    """Features of several messages at once: the character n-grams of all of them are
+    hashed in one numpy pass over their concatenated code points (n-grams crossing a
+    message boundary are dropped), so per-message cost is mostly the word features."""
     np = _np()
-    t = _PUNCT.sub(" ", text).strip()
-    cp = _codes(t)
-    sp = 1 if speaker == "customer" else 2
-    fam = [cp[cp != 32] * 16 + 2]
-    if len(cp) > 1:
-        bi = cp[:-1] * 1_114_112 + cp[1:]
-        fam.append(bi * 16 + 3)
-        fam.append((bi * 4 + sp) * 16 + 4)
-    if len(cp) > 2:
-        fam.append(((cp[:-2] * 1_114_112 + cp[1:-1]) * 1_114_112 + cp[2:]) * 16 + 5)
-    p = _codes(_PUNCT.sub(" ", prev)[-24:])
-    if len(p) > 1:
-        fam.append((p[:-1] * 1_114_112 + p[1:]) * 16 + 9)
-    extra = [_str_hash("S=" + speaker[:1], 1)]
-    if "?" in text or "？" in text or "吗" in text:
-        extra.append(_str_hash("Q", 6))
-    ws = words(t)
-    for i, w in enumerate(ws):
-        if len(w) > 1:
-            extra.append(_str_hash(w, 7))
-        if i + 1 < len(ws):
-            extra.append(_str_hash(w + "|" + ws[i + 1], 8))
-    return np.concatenate([_mix(np.concatenate(fam), 0), np.array(extra, dtype=np.int64)])
+    if not items:
+        return []
+    texts = [_PUNCT.sub(" ", t).strip() for t, _, _ in items]
+    prevs = [_PUNCT.sub(" ", p)[-24:] for _, _, p in items]
+    sep = "\x00"
+    joined = sep.join(texts) + sep
+    cp = _codes(joined)
+    pc = _codes(sep.join(prevs) + sep)
+    # which message each code point belongs to, and the speaker mark per position
+    lens = np.array([len(t) + 1 for t in texts])
+    owner = np.repeat(np.arange(len(items)), lens)
+    spk = np.array([1 if sp == "customer" else 2 for _, sp, _ in items])[owner]
+    plens = np.array([len(p) + 1 for p in prevs])
+    powner = np.repeat(np.arange(len(items)), plens)
+    keys, who = [], []
+    ok1 = (cp != 32) & (cp != 0)
+    keys.append(cp[ok1] * 16 + 2)
+    who.append(owner[ok1])
+    bi = cp[:-1] * 1_114_112 + cp[1:]
+    ok2 = (cp[:-1] != 0) & (cp[1:] != 0)
+    keys += [bi[ok2] * 16 + 3, (bi[ok2] * 4 + spk[:-1][ok2]) * 16 + 4]
+    who += [owner[:-1][ok2], owner[:-1][ok2]]
+    tri = (cp[:-2] * 1_114_112 + cp[1:-1]) * 1_114_112 + cp[2:]
+    ok3 = (cp[:-2] != 0) & (cp[1:-1] != 0) & (cp[2:] != 0)
+    keys.append(tri[ok3] * 16 + 5)
+    who.append(owner[:-2][ok3])
+    pb = pc[:-1] * 1_114_112 + pc[1:]
+    okp = (pc[:-1] != 0) & (pc[1:] != 0)
+    keys.append(pb[okp] * 16 + 9)
+    who.append(powner[:-1][okp])
+    k = _mix(np.concatenate(keys), 0)
+    w = np.concatenate(who)
+    order = np.argsort(w, kind="stable")
+    k, w = k[order], w[order]
+    bounds = np.searchsorted(w, np.arange(len(items) + 1))
+    out = []
+    for i, (text, speaker, _) in enumerate(items):
+        extra = [_str_hash("S=" + speaker[:1], 1)]
+        if "?" in text or "？" in text or "吗" in text:
+            extra.append(_str_hash("Q", 6))
+        ws = words(texts[i])
+        for j, wd in enumerate(ws):
+            if len(wd) > 1:
+                extra.append(_str_hash(wd, 7))
+            if j + 1 < len(ws):
+                extra.append(_str_hash(wd + "|" + ws[j + 1], 8))
+        out.append(np.concatenate([k[bounds[i]:bounds[i + 1]], np.array(extra, dtype=np.int64)]))
+    return out
 
 
 def conv_message_labels(conv: dict) -> dict[str, set[str]]:
@@ -154,18 +186,13 @@ class TextModel:
         """label → (max message logit, the message that had it); key '__conv__' → conversation logits."""
         np = _np()
         best: dict[str, tuple[float, object]] = {}
-        prev = ""
-        allf = []
-        for x in ctx.msgs:
-            if not x.text or x.speaker not in ("rep", "customer"):
-                continue
-            feats = featurize(x.text, x.speaker, prev)
-            allf.append(feats)
-            z = self.message_logits(feats)
-            prev = x.text
-            for lab, v in zip(self.labels, z):
-                if lab not in best or v > best[lab][0]:
-                    best[lab] = (v, x)
+        msgs = [x for x in ctx.msgs if x.text and x.speaker in ("rep", "customer")]
+        allf = featurize_many([(x.text, x.speaker, msgs[i - 1].text if i else "") for i, x in enumerate(msgs)])
+        if allf:
+            Z = np.stack([self.weights[f].sum(axis=0) for f in allf]) + np.asarray(self.bias, dtype=np.float32)
+            top = Z.argmax(axis=0)
+            for j, lab in enumerate(self.labels):
+                best[lab] = (float(Z[top[j], j]), msgs[top[j]])
         bag = np.unique(np.concatenate(allf)) if allf else np.zeros(0, dtype=np.int64)
         best["__conv__"] = (0.0, self.conv_logits(bag))
         return best
@@ -295,10 +322,8 @@ def _design(convs: list[dict]):
         mlabels = conv_message_labels(conv)
         known = known_labels(conv)
         ctx, msgs = _messages(conv)
-        allf = []
-        for x, prev in msgs:
-            feats = featurize(x.text, x.speaker, prev)
-            allf.append(feats)
+        allf = featurize_many([(x.text, x.speaker, prev) for x, prev in msgs])
+        for (x, prev), feats in zip(msgs, allf):
             labs = mlabels.get(x.id, set())
             # partial gold: a message row is known only for the labels it is evidence of
             rows.append((ci, feats, labs, None if known is None else labs & known))
