@@ -57,6 +57,7 @@ def _mix(a, salt: int):
     return ((a * 2654435761 + salt * 97531) ^ (a >> 13)) % DIM
 
 
+@lru_cache(maxsize=1 << 16)
 def _str_hash(w: str, salt: int) -> int:
     return (zlib.crc32(w.encode("utf-8")) * 31 + salt * 7919) % DIM
 
