@@ -24,6 +24,7 @@ from pathlib import Path
 
 SIGNAL_FIELDS = ("tag", "key_obstacle", "stage")
 C_CONV = 1.0
+RULE_SCALE = 5.0  # rule strength (0–1) on the scale of the logits, so regularisation does not mute the rules
 DIM = 1 << 18
 _PUNCT = re.compile(r"[\s,，。!！?？;；:：~～…、\"“”'‘’()（）\[\]【】]+")
 _JIEBA = None
@@ -206,7 +207,7 @@ class TextModel:
 
     def stacked(self, label: str, logit: float, conv: float, rule: float) -> float:
         a, b, c, d = (list(self.stack.get(label, (1.0, 0.0, 0.0, 0.0))) + [0.0] * 4)[:4]
-        return a * logit + b * conv + c * rule + d
+        return a * logit + b * conv + c * RULE_SCALE * rule + d
 
     def rescore(self, ctx, cands):
         from extractor.fields.base import suggestion
@@ -409,7 +410,7 @@ def train(train_convs: list[dict], *, seed: int = 0, folds: int = 5, C: float = 
         rules.append(r)
     stack = {}
     for lab in labels:
-        X = [[oof[i].get(lab, -10.0), oofc[i].get(lab, -10.0), rules[i].get(lab, 0.0)] for i in range(n)]
+        X = [[oof[i].get(lab, -10.0), oofc[i].get(lab, -10.0), RULE_SCALE * rules[i].get(lab, 0.0)] for i in range(n)]
         y = [1 if lab in conv_labels(train_convs[i]) else 0 for i in range(n)]
         if 0 < sum(y) < n:
             lr = LogisticRegression(C=1.0, max_iter=1000, random_state=seed)
