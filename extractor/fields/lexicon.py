@@ -291,3 +291,7 @@ PARTY_SUFFIXES = PARTY_SUFFIXES + ("铸业", "铸造", "精铸", "锻压")
 PARTY_SUFFIX_RE = "|".join(sorted(set(PARTY_SUFFIXES), key=len, reverse=True))
 NAMED_COMPANY = re.compile(rf"(?P<b>{NAMED_BRAND_RE}{{2,6}}?)(?P<s>(?:{PARTY_SUFFIX_RE})+)(?P<l>有限公司|股份有限公司|公司|集团|厂)?")
 LOOSE_NAMED = re.compile(rf"(?P<b>[^\s，,。！!？?、；;：:“”\"'（）()\[\]【】{{}}A-Za-z0-9]{{2,4}}?)(?P<s>(?:{PARTY_SUFFIX_RE})+)")
+
+# departments and functions are never a company's trade name (我们采购系统要求… is not a company)
+NOT_NAME_WORDS |= {"采购", "技术", "财务", "生产", "质量", "品质", "设备", "工艺", "研发", "销售", "法务", "行政", "人事",
+                   "仓库", "物流", "计划", "项目", "系统", "流程", "规定", "领导", "老板", "车间", "工厂", "厂里"}
