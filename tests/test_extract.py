@@ -109,3 +109,15 @@ def test_raw_export_through_the_cli():
     fields = {s["field"]: s["value"] for s in out["suggestions"]}
     assert fields.get("next_follow_up", "").startswith("2026-09-16")
     assert "detected format: wechat" in p.stderr
+
+
+def test_known_crm_names_win_over_names_read_from_text():
+    conv = {"conversation_id": "k1", "channel": "wechat", "rep": {"id": "rep-1", "name": "罗斌"},
+            "known_customers": ["宁波永盛汽配有限公司"], "known_contacts": ["潘建国", "李娜"],
+            "messages": [
+                {"id": "m1", "speaker": "rep", "name": "罗斌", "time": "2026-03-10T09:12:00", "text": "潘总好 方案您看了吗"},
+                {"id": "m2", "speaker": "customer", "name": "潘总", "time": "2026-03-10T09:20:00",
+                 "text": "看过了 我们永盛汽配主要做刹车盘 自动上下料还可以"}]}
+    got = {s.field: s.value for s in extract_payload(conv).suggestions}
+    assert got["customer_name"] == "宁波永盛汽配有限公司"
+    assert got["contact"]["name"] == "潘建国"

@@ -287,6 +287,19 @@ def _addr_ok(text: str, start: int) -> bool:
     return not (text[start] in "和同向于连方时关成从由" and "\u4e00" <= prev <= "\u9fa5")
 
 
+def _known_contact(name: str, known: list[str]) -> str | None:
+    """A CRM contact this name refers to: the same person written fully (王磊 for 王总 when
+    only one known 王 fits), or a close spelling (rapidfuzz ratio ≥ 85)."""
+    from rapidfuzz import fuzz, process
+    if name in known:
+        return name
+    if len(name) >= 2 and name[-1:] in "总工姐哥董" or re.fullmatch(rf"(?:{SURNAME_RE})(?:{HONORIFIC_RE})", name):
+        same = [k for k in known if k[:1] == name[:1] and not re.fullmatch(rf"(?:{SURNAME_RE})(?:{HONORIFIC_RE})", k)]
+        return same[0] if len(same) == 1 else None
+    hit = process.extractOne(name, known, scorer=fuzz.ratio)
+    return hit[0] if hit and hit[1] >= 85 else None
+
+
 class Contact:
     """The customer-side person the rep deals with.
 
@@ -371,6 +384,11 @@ class Contact:
             if (tx.index, ts, te) != (y.index, s, e):
                 evidence.append(tx.evidence(ts, te))
             why += f",自我介绍职务“{title}”"
+        if ctx.conv.known_contacts:
+            known = _known_contact(nm, ctx.conv.known_contacts)
+            if known:
+                why += f",与CRM已有联系人“{known}”匹配"
+                nm, sc = known, min(0.97, sc + 0.05)
         return [suggestion("contact", {"name": nm, "title": title}, sc, evidence, why, self.name)]
 
     @staticmethod
