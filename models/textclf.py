@@ -231,7 +231,7 @@ class TextModel:
                 if x is not None and 1 / (1 + math.exp(-logit)) > 0.5:
                     rule.reason += f";模型也判断此消息为{val}"
                 out.append(rule)
-            elif x is not None and p >= 0.2:
+            elif x is not None and p >= 0.2 and logit > 0.0:  # the classifier itself must believe a message shows it
                 prob = 1 / (1 + math.exp(-logit))
                 who = "客户" if x.speaker == "customer" else "销售"
                 snippet = x.m.text.strip()
