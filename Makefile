@@ -16,7 +16,7 @@ demo: setup
 
 test: setup
 	bash scripts/services.sh
-	.venv/bin/python -m pytest -q
+	.venv/bin/python -m pytest
 
 bench: setup
 	.venv/bin/python -m eval.bench_extract
