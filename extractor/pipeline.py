@@ -36,16 +36,18 @@ def rank(conv: Conversation, cands: list[Suggestion], *, apply_threshold: bool =
     for s in cands:
         if not s.reason.strip() or not s.evidence:
             continue  # no reason, no suggestion
-        s.confidence = cal.calibrate(s.field, s.score if s.score is not None else s.confidence)
+        if s.score is None:
+            s.score = s.confidence
+        s.confidence = cal.calibrate(s.field, s.score)
         if s.field in MULTI_FIELDS:
             k = (s.field, str(s.value))
-            if k not in multi or s.confidence > multi[k].confidence:
+            if k not in multi or s.score > multi[k].score:
                 multi[k] = s
-        elif s.field not in best or s.confidence > best[s.field].confidence:
+        elif s.field not in best or s.score > best[s.field].score:
             best[s.field] = s
     out = list(best.values()) + list(multi.values())
     if apply_threshold:
-        out = [s for s in out if s.confidence >= cal.threshold(s.field)]
+        out = [s for s in out if cal.shows(s.field, s.score, s.confidence)]
     order = {f: i for i, f in enumerate(("customer_name", "contact", "stage", "next_follow_up", "key_obstacle",
                                           "budget", "industry", "decision_role", "tag"))}
     out.sort(key=lambda s: (order.get(s.field, 99), -s.confidence))

@@ -21,7 +21,8 @@ DEFAULT_THRESHOLD = 0.5
 class Calibrator:
     version: str = ""
     maps: dict[str, tuple[list[float], list[float]]] = field(default_factory=dict)
-    thresholds: dict[str, float] = field(default_factory=dict)
+    thresholds: dict[str, float] = field(default_factory=dict)  # on the calibrated scale (for display/reports)
+    raw_thresholds: dict[str, float] = field(default_factory=dict)  # on the raw score: what decides emission
 
     def calibrate(self, fld: str, raw: float) -> float:
         m = self.maps.get(fld)
@@ -39,13 +40,20 @@ class Calibrator:
     def threshold(self, fld: str) -> float:
         return self.thresholds.get(fld, DEFAULT_THRESHOLD)
 
+    def shows(self, fld: str, raw: float, calibrated: float) -> bool:
+        """Emit? Decided on the raw score, which keeps the ranking the isotonic plateaus flatten."""
+        if fld in self.raw_thresholds:
+            return raw >= self.raw_thresholds[fld]
+        return calibrated >= self.threshold(fld)
+
     def to_dict(self) -> dict:
-        return {"version": self.version, "maps": self.maps, "thresholds": self.thresholds}
+        return {"version": self.version, "maps": self.maps, "thresholds": self.thresholds,
+                "raw_thresholds": self.raw_thresholds}
 
     @classmethod
     def from_dict(cls, d: dict) -> "Calibrator":
         return cls(d.get("version", ""), {k: (list(v[0]), list(v[1])) for k, v in d.get("maps", {}).items()},
-                   dict(d.get("thresholds", {})))
+                   dict(d.get("thresholds", {})), dict(d.get("raw_thresholds", {})))
 
 
 def model_dir() -> Path:

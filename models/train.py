@@ -57,14 +57,16 @@ def fit_calibration(dev: list[dict], version: str, target_precision: float = 0.9
         k = 5.0
         by = [(v * n + base * k) / (n + k) for v in by]
         cal.maps[f] = (bx, by)
-        # threshold: smallest calibrated value with precision ≥ target among suggestions above it
-        calib = sorted(((cal.calibrate(f, x), y) for x, y in zip(xs, ys)), reverse=True)
-        best_t, tp = 1.01, 0
-        for i, (c, y) in enumerate(calib, 1):
+        # threshold on the raw score: the lowest score whose emitted precision on dev reaches the target
+        ranked = sorted(zip(xs, ys), reverse=True)
+        best_raw, tp = None, 0
+        for i, (x, y) in enumerate(ranked, 1):
             tp += y
-            if tp / i >= target_precision:
-                best_t = c
-        cal.thresholds[f] = min(best_t, 0.95)
+            tie_follows = i < len(ranked) and ranked[i][0] == x  # a threshold at x lets every tied item in
+            if not tie_follows and tp / i >= target_precision:
+                best_raw = x
+        cal.raw_thresholds[f] = best_raw if best_raw is not None else 1.01
+        cal.thresholds[f] = min(cal.calibrate(f, best_raw), 0.95) if best_raw is not None else 1.01
     return cal
 
 

@@ -442,6 +442,9 @@ ROLE_PATTERNS = {
 }
 ROLE_RES = {k: re.compile(v) for k, v in ROLE_PATTERNS.items()}
 OWN_SIDE = re.compile(r"我们(?:公司|这边)?的?(?:领导|经理|老板|法务|财务|技术|工程师|总经理)|我(?:们)?领导|我让我们|我跟我们|我司|跟我们")
+# the owner shown deciding: approving, refusing, pausing, signing, setting the budget, evaluating this purchase
+BOSS_DECIDES = re.compile(r"(?:老板|老细|总经理|董事长|老总|一把手|董事会|总裁|GM).{0,10}(?:同意|批|拍板|签字|签了|定|决定|不同意|否|说|要求|觉得|认可|审|犹豫|不批|要看|看了|看过|点头|暂停|先停|停一停|不想|不让|不肯|倾向|想上|想要|要上|开会|最多|上限|只给|发话|意思|点名|指定|选)|"
+                          r"(?:等|让|要|请|找|报给|报|给|跟)(?:我们)?(?:老板|总经理|董事长|老总|董事会).{0,6}(?:批|签|定|看|拍板|审|决定|同意|汇报)")
 PASSING = re.compile(r"(?:老板|老总|总经理|董事长)(?:在外地|.{0,3}(?:出差|不在|在外面|忙|去了|回来|要找我|找我))|老板.{0,8}回来|老板也提过|祝.{0,4}老板|老板好|推荐|介绍")
 # the contact's own function, from how they are named: 付会计 / 采购部宁晓燕
 ROLE_OF_NAME = {"财务": re.compile(r"会计|财务|出纳"), "采购": re.compile(r"采购"), "法务": re.compile(r"法务|律师")}
@@ -479,6 +482,9 @@ class DecisionRoles:
                         if not re.search(r"您|你们|贵司|贵公司|您那边|你那边|您们", x.text[max(0, s - 10): e + 4]):
                             continue
                         put(role, self.REP_SCORE, x, s, e, f"销售提到客户方“{x.text[s:e]}”")
+                    elif role == "老板" and not BOSS_DECIDES.search(x.text, max(0, cs - 6), min(len(x.text), ce + 10)):
+                        # a boss named without approving, refusing, pausing or budgeting (没法跟老板交代, 老板只看总价)
+                        put(role, 0.5, x, s, e, f"客户提到“{x.text[s:e]}”")
                     else:
                         put(role, 0.8, x, s, e, f"客户提到“{x.text[s:e]}”参与决策")
         # the contact's own function, from the name they go by (付会计, 采购部宁晓燕) or the rep's address (庞会计早)
