@@ -32,7 +32,7 @@ PRICE = re.compile(
 PRICE_NEG = re.compile(r"价格不是问题|价格不是主要|价格无所谓|价格还好|不在乎价格|钱不是问题|价格都好说|价格可以接受|价格没问题")
 QUOTE_FORMAT = re.compile(r"报价单.{0,6}(?:格式|模板|抬头|有效期|盖章|附上|附|配置清单|改一下|重新)|报价(?:格式|模板)")
 
-NEED = re.compile(r"±|公差|精度|微米|μm|um\b|丝(?![绸袜])|毫米|mm|节拍|产能|UPH|uph|良率|要求|需要|想上|想买|想采购|要采购|要上|打算上|计划上|要做|"
+NEED = re.compile(r"±|公差|精度|微米|μm|um\b|丝(?![绸袜])|毫米|mm|节拍|产能|UPH|uph|良率|要求|需要|想上|想买|想采购|要采购|要上|打算上|计划上|(?<!主)要做|"
                   r"[0-9一二两三四五六七八九十几]+\s*(?:台|套|条线|条产线|个工位|件/|件每|万件|吨)|尺寸|行程|功率|吨位|材料是|材质|兼容|接口|速度|效率|"
                   r"一个班|每天|每小时|每分钟|秒一件|交付|交期要|交货期要|之前要|之前必须|必须在|规格|参数|配置要|型号要|负载|重复定位|幅面|厚度|直径|管径|长度|宽度")
 NEED_NOT = re.compile(r"报价按|按.{0,4}(?:台|套).{0,2}(?:算|报)|一起订|一起下|能不能再让|能不能便宜|打包价|多买")
@@ -98,6 +98,14 @@ STAGE_RULES: list[tuple[str, re.Pattern]] = [
 STAGE_ORDER = ["初步接触", "需求确认", "方案确认", "商务谈判", "合同签署", "回款"]
 
 
+def _phrase(x: Msg, start: int, end: int, limit: int = 30) -> tuple[int, int]:
+    """The clause around a cue (what a rep reads as the evidence), at most `limit` characters."""
+    s, e = x.clause_at(start, end)
+    if e - s > limit:
+        s, e = max(s, start - (limit - (end - start)) // 2), min(e, end + (limit - (end - start)) // 2)
+    return s, e
+
+
 @dataclass
 class Cue:
     label: str
@@ -154,8 +162,12 @@ class Tags:
         for c in _cues_tags(ctx):
             if c.label not in best or c.strength > best[c.label].strength:
                 best[c.label] = c
-        return [suggestion("tag", lab, c.strength, [c.x.evidence(c.start, c.end)], c.why, self.name)
-                for lab, c in best.items()]
+        out = []
+        for lab, c in best.items():
+            s, e = _phrase(c.x, c.start, c.end)
+            out.append(suggestion("tag", lab, c.strength, [c.x.evidence(s, e)],
+                                  f"{c.why}:“{c.x.text[s:e]}”", self.name))
+        return out
 
 
 class Obstacle:
@@ -221,6 +233,8 @@ class Stage:
         furthest = max(hits, key=STAGE_ORDER.index) if hits else None
         for st, (x, m) in hits.items():
             strength = 0.45 + 0.05 * STAGE_ORDER.index(st) + (0.15 if st == furthest else 0.0)
-            out.append(suggestion("stage", st, strength, [x.evidence(m.start(), m.end())],
-                                  f"对话中出现“{x.text[m.start():m.end()]}”,显示已进入{st}阶段", self.name))
+            ps, pe = _phrase(x, m.start(), m.end())
+            who = "客户" if x.speaker == "customer" else "销售"
+            out.append(suggestion("stage", st, strength, [x.evidence(ps, pe)],
+                                  f"{who}说“{x.text[ps:pe]}”,显示已进入{st}阶段", self.name))
         return out
