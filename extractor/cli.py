@@ -23,14 +23,23 @@ USAGE = "usage: chat2crm [--debug] {" + ",".join(COMMANDS) + "} ...\n\n" + "\n".
     f"  {k:10} {v[1]}" for k, v in COMMANDS.items())
 
 
+def _one_line_error(self, message):  # argparse.ArgumentParser.error, one line instead of usage + message
+    import argparse
+    if not isinstance(self, argparse.ArgumentParser):
+        raise TypeError(message)
+    self.exit(2, f"{self.prog}: {message} (see {self.prog} --help)\n")
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     debug = False
     if argv and argv[0] == "--debug":
         debug, argv = True, argv[1:]
     if not argv or argv[0] in ("-h", "--help"):
-        print(USAGE)
+        print(USAGE, file=sys.stdout if argv else sys.stderr)
         return 0 if argv else 2
+    import argparse
+    argparse.ArgumentParser.error = _one_line_error  # every subcommand's usage errors are one line
     cmd, rest = argv[0], argv[1:]
     if cmd not in COMMANDS:
         print(f"chat2crm: unknown command {cmd!r}\n{USAGE}", file=sys.stderr)
@@ -50,9 +59,17 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return 0
-    except SystemExit as e:  # argparse usage errors exit 2 with their own message
-        code = e.code if isinstance(e.code, int) else (0 if e.code is None else 2)
-        return code
+    except SystemExit as e:  # argparse usage errors exit 2 with their own one-line message
+        if e.code is None or e.code == 0:
+            return 0
+        if e.code == 2:
+            return 2
+        if not isinstance(e.code, int):
+            print(f"chat2crm {cmd}: {e.code}", file=sys.stderr)
+        else:  # e.g. uvicorn's exit 3 when the port is taken
+            print(f"chat2crm {cmd}: stopped with status {e.code} (is the port already in use?)" if cmd == "serve"
+                  else f"chat2crm {cmd}: stopped with status {e.code}", file=sys.stderr)
+        return 1
     except Exception as e:  # noqa: BLE001 - the user gets one line, not a traceback
         if debug:
             raise

@@ -30,6 +30,8 @@ def _run_jsonl(args, stdin, stdout) -> int:
     from extractor.types import Conversation
     ref = parse_time(args.ref, "--ref") if args.ref else None
     for n, line in enumerate(stdin, 1):
+        if n == 1:
+            line = line.lstrip("\ufeff")  # a UTF-8 BOM from Windows tools
         if not line.strip():
             stdout.write(json.dumps({"error": "empty line", "line": n}) + "\n")
             continue

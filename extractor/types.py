@@ -56,7 +56,8 @@ def parse_time(value: Any, field: str = "time") -> datetime:
         raise InputError(f"expected an ISO 8601 time string, got {value!r}", field=field)
     if dt.tzinfo is None:
         dt = dt.replace(tzinfo=BEIJING)
-    return dt
+    # times are read as Beijing wall-clock time (CONTRACT: 明天 after 17:00Z is a Beijing day)
+    return dt.astimezone(BEIJING)
 
 
 def iso(dt: datetime) -> str:
@@ -132,12 +133,23 @@ class Conversation:
                 text = ""
             if not isinstance(text, str):
                 raise InputError("text must be a string", field=f"{path}.text")
-            if "time" not in m:
-                raise InputError("missing time", field=f"{path}.time")
-            t = parse_time(m.get("time"), f"{path}.time")
+            if m.get("time") in (None, ""):
+                t = None  # filled from a neighbour below (a system notice without a time)
+            else:
+                t = parse_time(m.get("time"), f"{path}.time")
             name = m.get("name")
             msgs.append(Message(id=mid, speaker=sp, time=t, text=text,
                                 name=str(name) if name is not None else None, kind=m.get("kind") or "text"))
+        if msgs and any(m.time is None for m in msgs):
+            known = [m.time for m in msgs if m.time is not None]
+            fallback = parse_time(d["reference_time"], "reference_time") if d.get("reference_time") else None
+            if not known and fallback is None:
+                raise InputError("no message has a time (and no reference_time)", field="messages[0].time")
+            last = known[0] if known else fallback
+            for m in msgs:  # a message without a time takes the previous message's time
+                if m.time is None:
+                    m.time = last
+                last = m.time
         ref = d.get("reference_time")
         return cls(
             conversation_id=cid.strip(), messages=msgs, channel=channel, rep=rep,

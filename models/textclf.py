@@ -229,7 +229,8 @@ class TextModel:
                 rule.score = p
                 rule.features["clf_logit"] = logit
                 if x is not None and 1 / (1 + math.exp(-logit)) > 0.5:
-                    rule.reason += f";模型也判断此消息为{val}"
+                    same = any(e.message_id == x.id for e in rule.evidence)
+                    rule.reason += f";模型也判断此消息为{val}" if same else f";模型也判断对话中有{val}的表述"
                 out.append(rule)
             elif x is not None and p >= 0.2 and logit > 0.0:  # the classifier itself must believe a message shows it
                 prob = 1 / (1 + math.exp(-logit))

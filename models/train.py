@@ -24,6 +24,22 @@ def data_hash(*parts: list[dict]) -> str:
     return h.hexdigest()[:16]
 
 
+def code_hash() -> str:
+    """Hash of the code that shapes the model (features, rules, stacking): same code, same hash."""
+    root = Path(__file__).resolve().parents[1]
+    h = hashlib.sha256()
+    for p in sorted([root / "models" / "textclf.py", root / "models" / "train.py",
+                     *(root / "extractor" / "fields").glob("*.py")]):
+        h.update(p.read_bytes())
+    return h.hexdigest()[:6]
+
+
+def model_version(train: list[dict], partial: list[dict], dev: list[dict], seed: int) -> str:
+    """Derived from data, code and seed (not the clock): retraining the same thing gives the same version."""
+    from extractor.pipeline import MODEL_VERSION
+    return f"{MODEL_VERSION}-{data_hash(train, partial, dev)[:8]}-{code_hash()}-s{seed}"
+
+
 def _judge(convs, *, threshold: bool):
     from eval.cli import predict
     from eval.scoring import score
@@ -81,7 +97,7 @@ def train_and_promote(*, seed: int = 0, target_precision: float = 0.9, extra_tra
     if not train or not dev:
         raise SystemExit("no corpus splits: run `python -m labeling.corpus split` first")
     t0 = time.perf_counter()
-    version = time.strftime("%Y.%m.%d-%H%M%S") + "-" + data_hash(train, dev)[:8]
+    version = model_version(train, partial, dev, seed)
     # previous model's dev score, if any
     target = Path(out_dir or model_dir())
     prev = None

@@ -121,3 +121,32 @@ def test_known_crm_names_win_over_names_read_from_text():
     got = {s.field: s.value for s in extract_payload(conv).suggestions}
     assert got["customer_name"] == "宁波永盛汽配有限公司"
     assert got["contact"]["name"] == "潘建国"
+
+
+def test_customer_who_never_wrote_text_does_not_crash():
+    conv = {"conversation_id": "s1", "messages": [
+        {"id": "m1", "speaker": "customer", "name": "王总", "time": "2026-03-10T09:00", "text": ""}]}
+    assert extract_payload(conv).suggestions == []
+
+
+def test_message_without_time_takes_the_previous_one():
+    conv = Conversation.from_dict({"conversation_id": "t", "messages": [
+        {"id": "m1", "speaker": "rep", "time": "2026-03-10T09:00:00+08:00", "text": "您好"},
+        {"id": "m2", "speaker": "other", "text": "系统消息"}]})
+    assert conv.messages[1].time == conv.messages[0].time
+    with pytest.raises(InputError, match="no message has a time"):
+        Conversation.from_dict({"conversation_id": "t", "messages": [{"id": "m1", "speaker": "rep", "text": "x"}]})
+
+
+def test_times_are_read_on_beijing_wall_clock():
+    # 17:00Z is 01:00 the next day in Beijing: 明天 is two UTC days later
+    conv = {"conversation_id": "z", "messages": [
+        {"id": "m1", "speaker": "rep", "time": "2026-03-10T16:50:00Z", "text": "明天下午三点我过来找您 方便吗"},
+        {"id": "m2", "speaker": "customer", "time": "2026-03-10T17:00:00Z", "text": "可以"}]}
+    got = {s.field: s.value for s in extract_payload(conv).suggestions}
+    assert got["next_follow_up"] == "2026-03-12T15:00"
+
+
+def test_usage_errors_are_one_line():
+    p = _cli("extract", "--format", "bogus", "x")
+    assert p.returncode == 2 and len(p.stderr.strip().splitlines()) == 1

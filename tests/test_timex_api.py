@@ -32,11 +32,12 @@ def test_first_time_shape_and_interval_value_is_from():
     assert first_time("您好", REF) == {"value": None, "grain": None, "from": None, "to": None}
 
 
-def test_naive_ref_is_beijing_and_offset_is_kept():
+def test_naive_ref_is_beijing_and_other_zones_resolve_on_beijing_wall_clock():
     assert first_time("明天上午十点", "2026-03-10T09:14:00")["value"] == "2026-03-11T10:00:00+08:00"
-    utc = datetime(2026, 3, 10, 1, 14, tzinfo=timezone.utc)
-    # a ref in another zone keeps its own offset and wall clock
-    assert first_time("明天", utc)["value"] == "2026-03-11T00:00:00+00:00"
+    utc = datetime(2026, 3, 10, 1, 14, tzinfo=timezone.utc)  # 09:14 in Beijing
+    assert first_time("明天", utc)["value"] == "2026-03-11T00:00:00+08:00"
+    # 17:00Z is already 01:00 on the 11th in Beijing: 明天 is the 12th (CONTRACT: Beijing wall-clock time)
+    assert first_time("明天下午三点", "2026-03-10T17:00:00Z")["value"] == "2026-03-12T15:00:00+08:00"
 
 
 def test_deictic_now_yields_to_a_real_date():

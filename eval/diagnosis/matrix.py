@@ -189,7 +189,7 @@ def diagnose(conversations: list[Conversation], since=None, until=None, *, model
         all_acts = [a for r in reps.values() for a in r["acts"][d]]
         s = [a["sentiment"] for a in all_acts if a["sentiment"] is not None]
         team_dims[d] = {"action_density": round(len(all_acts) / n_conv_total, 2) if n_conv_total else 0.0,
-                        "customer_sentiment": round(mean(s), 2) if s else None}
+                        "customer_sentiment": round(float(mean(s)), 2) if s else None}
 
     # per-rep figures, then team-relative scores among the reps with enough data
     out_reps = []
@@ -200,7 +200,7 @@ def diagnose(conversations: list[Conversation], since=None, until=None, *, model
         for d in DIMENSIONS:
             acts = r["acts"][d]
             s = [a["sentiment"] for a in acts if a["sentiment"] is not None]
-            r["dims"][d] = {"action_density": round(len(acts) / n, 2), "customer_sentiment": round(mean(s), 2) if s else None,
+            r["dims"][d] = {"action_density": round(len(acts) / n, 2), "customer_sentiment": round(float(mean(s)), 2) if s else None,
                             "_n": len(acts), "_n_replied": len(s)}
     scored = [r for r in reps.values() if not r["low_data"]]
     for d in DIMENSIONS:
@@ -238,7 +238,7 @@ def diagnose(conversations: list[Conversation], since=None, until=None, *, model
         pooled.update({"substantive_messages": r["substantive"], "substantive_conversations": r["subst_convs"],
                        "objections_received": r["objections"],
                        "objection_answer_rate": round(r["objections_answered"] / r["objections"], 2) if r["objections"] else None,
-                       "objection_outcome_sentiment": round(mean(r["obj_outcomes"]), 2) if r["obj_outcomes"] else None})
+                       "objection_outcome_sentiment": round(float(mean(r["obj_outcomes"])), 2) if r["obj_outcomes"] else None})
         rep_out = {"rep_id": r["rep_id"], "name": r["name"], "conversations": n, "dimensions": dims_out}
         if r["low_data"]:
             rep_out["low_data"] = True

@@ -339,6 +339,8 @@ class Contact:
             if nm is None:
                 continue
             ev = self._evidence(ctx, nm, dn)
+            if ev is None:
+                continue
             n_nm = _norm_name(nm)
             if re.fullmatch(r".(?:姐|哥)", n_nm):
                 formal = [(y, m) for y in ctx.texts("rep") for m in ADDRESS.finditer(y.text)
@@ -402,8 +404,10 @@ class Contact:
             for m in ADDRESS.finditer(y.text):
                 if m.group(0)[0] == n[0] and _addr_ok(y.text, m.start()):
                     return (y, m.start(), m.end())
-        x = next(x for x in ctx.texts("customer") if (x.m.name or "").strip() == dn) if any(
-            (x.m.name or "").strip() == dn for x in ctx.texts("customer")) else next(ctx.texts("customer"))
+        # the name is only the speaker's display name: their own first message is the evidence
+        x = next((x for x in ctx.texts("customer") if (x.m.name or "").strip() == dn), None)
+        if x is None:
+            return None  # they never wrote anything (only images, voice, a recalled message)
         return (x, 0, min(len(x.text), 12))
 
     @staticmethod

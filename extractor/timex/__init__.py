@@ -44,8 +44,9 @@ def _rule(p: dict) -> str:
 
 
 def _ref(ref: datetime | str) -> datetime:
+    """The reference time as Beijing wall-clock time (a UTC ref at 17:00 is 01:00 next day in Beijing)."""
     if isinstance(ref, datetime) and ref.tzinfo is not None:
-        return ref
+        return ref.astimezone(BEIJING)
     return parse_time(ref, "ref")
 
 

@@ -39,6 +39,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.parse_args(argv or [])
     out = sys.stdout
     for n, line in enumerate(sys.stdin, 1):
+        if n == 1:
+            line = line.lstrip("\ufeff")  # a UTF-8 BOM from Windows tools
         res = _one(line, n) if line.strip() else {"id": None, "error": "empty line", "line": n}
         out.write(json.dumps(res, ensure_ascii=False) + "\n")
     out.flush()
