@@ -103,6 +103,25 @@ def _classify(convs: list[Conversation], models) -> dict:
     return {"actions": actions, "sentiment": sent, "objection": obj}
 
 
+OBJECTION_OBSTACLES = {"价格", "技术", "交期", "竞品", "法务", "付款"}
+
+
+def _extracted_objections(convs: list[Conversation]) -> dict:
+    """{(conv_idx, msg_idx): True} for customer messages the extractor cites for 异议 or an obstacle."""
+    from extractor.pipeline import extract
+    out = {}
+    for ci, c in enumerate(convs):
+        index = {m.id: mi for mi, m in enumerate(c.messages)}
+        for s in extract(c).suggestions:
+            if (s.field == "tag" and s.value == "异议") or (
+                    s.field == "key_obstacle" and s.value.get("category") in OBJECTION_OBSTACLES):
+                for ev in s.evidence:
+                    mi = index.get(ev.message_id)
+                    if mi is not None and c.messages[mi].speaker == "customer":
+                        out[(ci, mi)] = True
+    return out
+
+
 def diagnose(conversations: list[Conversation], since=None, until=None, *, model: str = "model",
              team: str | None = None, include_conversations: bool = False) -> dict:
     """The section-6 matrix for the conversations given (canonical dicts are accepted too).
@@ -133,6 +152,13 @@ def diagnose(conversations: list[Conversation], since=None, until=None, *, model
     models = load_models(model)
     cls = _classify(convs, models)
     actions, sent, obj = cls["actions"], cls["sentiment"], cls["objection"]
+    if model == "model":
+        # the same extraction output the reps confirm: a customer message the extractor cites as
+        # evidence of an objection (异议) or of a price/technical/delivery/competitor/legal/payment
+        # obstacle is an objection here too
+        for key, flag in _extracted_objections(convs).items():
+            if flag and key in obj:
+                obj[key] = True
 
     reps: dict[str, dict] = {}
     for ci, c in enumerate(convs):
