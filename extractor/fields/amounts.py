@@ -90,6 +90,9 @@ def find_amounts(text: str, *, assume_wan: bool = False):
         if re.match(r"\s*(?:台|件|人|套|条|天|年|月|周|个月|小时|分钟|秒|次|家|倍|点|号|米|毫米|公斤|吨|平|片|只|把|班|元/|块/)", text[m.end():]) \
                 and not has_unit:
             continue
-        if m.group("ua") == "个" and re.match(r"\s*[\u4e00-\u9fa5]", text[m.end():]) and not re.match(r"\s*(?:吧|左右|上下|以内|之内|的样子|这样)", text[m.end():]):
+        if text[m.start() - 1:m.start()] == "几":
+            continue  # 几十万: too vague to be an amount
+        after_unit = text[m.end("ua"):] if m.group("ua") else ""
+        if m.group("ua") == "个" and re.match(r"[\u4e00-\u9fa5]", after_unit) and not re.match(r"(?:吧|左右|上下|以内|之内|的样子|这样)", after_unit):
             continue  # 一个班 / 两个人: 个 is a measure word here, not 万
         yield m.start(), m.end(), (int(round(lo)), int(round(hi))), has_unit

@@ -11,8 +11,9 @@ import re
 from extractor.fields.amounts import find_amounts
 from extractor.fields.base import Ctx, suggestion
 
-BUDGET_CUE = re.compile(r"预算|上限|最多(?:能|只能)?(?:给|出|花|投|批)?|顶多|顶天|封顶|不超过|控制在|以内|之内|打算投|准备投|计划投|批了|批的|能接受的?(?:价格|范围)?|心理价|总共就|一共就|加起来")
-NOT_BUDGET = re.compile(r"报价|报的|报了|你们报|单价|尾款|货款|质保金|欠|逾期|发票|优惠|折扣|便宜|降|让|运费|定金|首付|预付|已付|付了|还差|贵了|多了|差价|押金|罚|违约金|工资|营收|产值|年产|损失|省|电费|回本|一台|每台")
+BUDGET_CUE = re.compile(r"预算|立项|准备了|准备的|批了|批下来|上限|最多(?:能|只能)?(?:给|出|花|投|批)?|顶多|顶天|封顶|不超过|控制在|以内|之内|打算投|准备投|计划投|批了|批的|能接受的?(?:价格|范围)?|心理价|总共就|一共就|加起来")
+NOT_BUDGET = re.compile(r"(?<!不)超(?:了|出|过)|报价|报的|报了|你们报|单价|尾款|货款|质保金|欠|逾期|发票|优惠|折扣|便宜|降|让|运费|定金|首付|预付|已付|付了|还差|贵了|多了|差价|押金|罚|违约金|工资|营收|产值|年产|损失|省|电费|回本|一台|每台")
+PART = re.compile(r"这块|这部分|这一块|分到|切出来|其中|单就|光是|落到")
 TARGET = re.compile(r"你们.{0,6}(?:要到|做到|降到|到)|才划算|才能做|才考虑|才有戏|要到.{0,8}以内|报到")
 ASK_BUDGET = re.compile(r"预算|大概.{0,4}(?:多少|什么范围|投多少)|打算投|准备投|心理价")
 RANGE_HINT = re.compile(r"左右|上下|大概|差不多|大约")
@@ -33,6 +34,9 @@ class Budget:
             prev = msgs[i - 1] if i > 0 else None
             answer = (x.speaker == "customer" and prev is not None and prev.speaker == "rep"
                       and ASK_BUDGET.search(prev.text) is not None)
+            # 项目预算批下来了 / 一百五十万到两百万之间: the amount follows in the customer's next message
+            answer = answer or (x.speaker == "customer" and prev is not None and prev.speaker == "customer"
+                                and "预算" in prev.text and not any(True for _ in find_amounts(prev.text)))
             if not cue_hits and not answer:
                 continue
             for s, e, (lo, hi), has_unit in find_amounts(x.text, assume_wan=True):
@@ -42,14 +46,15 @@ class Budget:
                     cue_after = cue.start() >= e
                 else:
                     cue, dist, cue_after = None, 0, False
+                part = PART.search(x.text[max(0, s - 10): s]) and "预算" in x.text
                 if cue is not None and dist > 12:
-                    if not answer:
+                    if not answer and not part:
                         continue
-                    cue = None
+                    cue = None if not part else cue
                 lo_ctx = min(s, cue.start()) if cue else s
                 hi_ctx = max(e, cue.end()) if cue else e
                 near = x.text[max(0, lo_ctx - 6): hi_ctx + 2]
-                strong = cue is not None and ("预算" in cue.group(0) or "上限" in cue.group(0))
+                strong = cue is not None and ("预算" in cue.group(0) or "上限" in cue.group(0) or "立项" in cue.group(0))
                 if NOT_BUDGET.search(x.text[max(0, s - 6): e + 2]) and not strong:
                     continue
                 if not has_unit and not (strong or answer):
@@ -69,6 +74,9 @@ class Budget:
                     else:
                         continue
                 span_s, span_e = (min(s, cue.start()), max(e, cue.end())) if cue else (s, e)
+                if part:
+                    score += 0.03  # 整个项目1.2个亿, MES这块切出来大概八百万: the part for this purchase
+                score -= 0.002 * dist  # the amount nearest its cue
                 cand = (score, x, span_s, span_e, lo, hi)
                 if best is None or score > best[0] or (score == best[0] and x.index > best[1].index):
                     best = cand
