@@ -75,12 +75,19 @@ def fit_calibration(dev: list[dict], version: str, target_precision: float = 0.9
         cal.maps[f] = (bx, by)
         # threshold on the raw score: the lowest score whose emitted precision on dev reaches the target
         ranked = sorted(zip(xs, ys), reverse=True)
-        best_raw, tp = None, 0
+        best_raw, tp, boundaries = None, 0, []
         for i, (x, y) in enumerate(ranked, 1):
             tp += y
             tie_follows = i < len(ranked) and ranked[i][0] == x  # a threshold at x lets every tied item in
-            if not tie_follows and tp / i >= target_precision:
-                best_raw = x
+            if not tie_follows:
+                boundaries.append((x, tp / i, i))
+                if tp / i >= target_precision:
+                    best_raw = x
+        if best_raw is None and boundaries:
+            # the target is out of reach on dev: keep the most precise cut with some support rather
+            # than showing nothing at all (the report states each field's achieved precision)
+            supported = [b for b in boundaries if b[2] >= min_support] or boundaries
+            best_raw = max(supported, key=lambda b: (b[1], b[2]))[0]
         cal.raw_thresholds[f] = best_raw if best_raw is not None else 1.01
         cal.thresholds[f] = min(cal.calibrate(f, best_raw), 0.95) if best_raw is not None else 1.01
     return cal
