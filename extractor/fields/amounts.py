@@ -71,8 +71,8 @@ def find_amounts(text: str, *, assume_wan: bool = False):
         b = _num(m.group("b")) if m.group("b") else None
         ua, ub = _unit(m.group("ua"), assume_wan), _unit(m.group("ub"), assume_wan)
         has_unit = bool(ua or ub or m.group("cur"))
-        if m.group("ua") == "个" and not assume_wan:
-            continue
+        if m.group("ua") == "个" and (not assume_wan or a[1] < 10):
+            continue  # 3个以内 counts things; 八十个 (= 80万) needs a number in the tens at least
         if b is not None:
             ua = ua or ub
             ub = ub or ua

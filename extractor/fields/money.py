@@ -62,7 +62,7 @@ class Budget:
                 if TARGET.search(x.text[max(0, s - 10): e + 6]) and not strong:
                     continue  # 你们至少要到150以内 / 一百二十五以内才划算: a price target, not a budget
                 if x.speaker == "customer":
-                    score = 0.9 if strong else 0.75 if answer else 0.6
+                    score = 0.9 if strong else 0.82  # weak cues (最多, 一共就, 以内) are as reliable on train
                     if not has_unit:
                         score -= 0.1
                     if cue is not None and cue_after and strong and "预算" in x.text[e:e + 4]:
