@@ -18,7 +18,7 @@ import time
 
 
 def _corpus(n: int, size: int = 10) -> list[dict]:
-    """N conversations of about `size` messages: corpus chats (train/dev) joined end to end."""
+    """N conversations of exactly `size` messages: corpus chats (train/dev) joined end to end."""
     from labeling.corpus import load
     base = [{k: v for k, v in c.items() if k not in ("gold", "gold_evidence", "notes")} for c in load("train") + load("dev")]
     out, i = [], 0
@@ -28,7 +28,7 @@ def _corpus(n: int, size: int = 10) -> list[dict]:
             c = base[i % len(base)]
             i += 1
             last = msgs[-1]["time"] if msgs else None
-            for m in c["messages"]:
+            for m in c["messages"][: size - len(msgs)]:
                 m = dict(m, id=f"m{len(msgs) + 1}")
                 if last is not None and m["time"] < last:
                     m["time"] = last

@@ -63,6 +63,11 @@ def _str_hash(w: str, salt: int) -> int:
     return (zlib.crc32(w.encode("utf-8")) * 31 + salt * 7919) % DIM
 
 
+def _word_feats(text: str) -> list[int]:
+    """Hashed rjieba words (2+ characters) of a normalised message."""
+    return [_str_hash(wd, 7) for wd in words(text) if len(wd) > 1]
+
+
 def featurize(text: str, speaker: str, prev: str = ""):
     """Feature indices (numpy int64, duplicates kept: a repeated n-gram counts twice) of one message."""
     return featurize_many([(text, speaker, prev)])[0]
@@ -113,12 +118,7 @@ def featurize_many(items: list[tuple[str, str, str]]) -> list:
         extra = [_str_hash("S=" + speaker[:1], 1)]
         if "?" in text or "？" in text or "吗" in text:
             extra.append(_str_hash("Q", 6))
-        ws = words(texts[i])
-        for j, wd in enumerate(ws):
-            if len(wd) > 1:
-                extra.append(_str_hash(wd, 7))
-            if j + 1 < len(ws):
-                extra.append(_str_hash(wd + "|" + ws[j + 1], 8))
+        extra.extend(_word_feats(texts[i]))
         out.append(np.concatenate([k[bounds[i]:bounds[i + 1]], np.array(extra, dtype=np.int64)]))
     return out
 
