@@ -1,8 +1,10 @@
 """Message-level classifier for the signal fields (tag, key_obstacle, stage).
 
 Features are hashed (2**18 buckets): character 1–3-grams of the normalised message,
-bigrams marked with the speaker, rjieba words and word pairs, a question flag and the
-previous message's bigrams (context: an objection answered, a question replied to).
+bigrams marked with the speaker, a question flag and the previous message's bigrams
+(context: an objection answered, a question replied to). rjieba word features were tried
+and added nothing on dev beyond the character n-grams, so they are left out (faster, and
+no segmenter to load).
 The character n-grams are hashed with numpy over the code points in one go, so scoring
 a message costs a few array operations instead of hundreds of dict look-ups. One binary
 logistic model per label, trained with scikit-learn (liblinear, dual), stored as sparse
@@ -27,7 +29,6 @@ C_CONV = 1.0
 RULE_SCALE = 5.0  # rule strength (0–1) on the scale of the logits, so regularisation does not mute the rules
 DIM = 1 << 18
 _PUNCT = re.compile(r"[\s,，。!！?？;；:：~～…、\"“”'‘’()（）\[\]【】]+")
-_JIEBA = None
 _NP = None
 
 
@@ -37,15 +38,6 @@ def _np():
         import numpy
         _NP = numpy
     return _NP
-
-
-def words(text: str) -> list[str]:
-    """rjieba segmentation (same output as jieba, ~20x faster), loaded on first use."""
-    global _JIEBA
-    if _JIEBA is None:
-        import rjieba
-        _JIEBA = rjieba
-    return [w for w in _JIEBA.cut(text) if w.strip()]
 
 
 def _codes(t: str):
@@ -61,11 +53,6 @@ def _mix(a, salt: int):
 @lru_cache(maxsize=1 << 16)
 def _str_hash(w: str, salt: int) -> int:
     return (zlib.crc32(w.encode("utf-8")) * 31 + salt * 7919) % DIM
-
-
-def _word_feats(text: str) -> list[int]:
-    """Hashed rjieba words (2+ characters) of a normalised message."""
-    return [_str_hash(wd, 7) for wd in words(text) if len(wd) > 1]
 
 
 def featurize(text: str, speaker: str, prev: str = ""):
@@ -118,7 +105,7 @@ def featurize_many(items: list[tuple[str, str, str]]) -> list:
         extra = [_str_hash("S=" + speaker[:1], 1)]
         if "?" in text or "？" in text or "吗" in text:
             extra.append(_str_hash("Q", 6))
-        extra.extend(_word_feats(texts[i]))
+        # (rjieba word features added nothing on dev beyond the character n-grams: dropped for speed)
         out.append(np.concatenate([k[bounds[i]:bounds[i + 1]], np.array(extra, dtype=np.int64)]))
     return out
 
