@@ -76,10 +76,13 @@ class Ctx:
             msgs.append(Msg(m, i, ntext, norm))
         return cls(conv, msgs)
 
-    def texts(self, speaker: str | None = None) -> Iterator[Msg]:
-        for x in self.msgs:
-            if x.text and (speaker is None or x.speaker == speaker):
-                yield x
+    def texts(self, speaker: str | None = None) -> tuple[Msg, ...]:
+        """Messages with text (of one speaker), computed once per conversation."""
+        cache = self.__dict__.setdefault("_texts", {})
+        got = cache.get(speaker)
+        if got is None:
+            got = cache[speaker] = tuple(x for x in self.msgs if x.text and (speaker is None or x.speaker == speaker))
+        return got
 
     @cached_property
     def rep_names(self) -> set[str]:

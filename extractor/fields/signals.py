@@ -170,6 +170,10 @@ class Tags:
         return out
 
 
+# one scan tells whether a message has any obstacle cue at all (most have none)
+ANY_OBSTACLE = re.compile("|".join(f"(?:{rx.pattern})" for _, rx, _ in OBSTACLE_RULES))
+
+
 class Obstacle:
     name = "obstacle-rules"
 
@@ -179,6 +183,8 @@ class Obstacle:
             if x.speaker == "other":
                 continue
             t = x.text
+            if not ANY_OBSTACLE.search(t):
+                continue
             for cat, rx, base in OBSTACLE_RULES:
                 for m in rx.finditer(t):
                     window = t[max(0, m.start() - 6): m.end() + 6]
