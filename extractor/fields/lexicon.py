@@ -196,20 +196,40 @@ def parse_company(text: str, pos: int, *, bare: bool = True) -> tuple[int, str, 
     return r.end(), name, False
 
 
+_RX_CACHE: dict = {}
+
+
+def _rx(kind: str) -> re.Pattern:
+    """Word lists as compiled alternations, built on first use (the lists grow below this point)."""
+    rx = _RX_CACHE.get(kind)
+    if rx is None:
+        if kind == "competitor":
+            words = COMPETITOR_BRANDS
+            pat = "|".join(map(re.escape, sorted(words, key=len, reverse=True)))
+        elif kind == "place_prefix":
+            pat = "^(?:" + "|".join(map(re.escape, sorted(PLACES, key=len, reverse=True))) + ")"
+        elif kind == "not_name":
+            pat = "|".join(map(re.escape, sorted((w for w in NOT_NAME_WORDS if len(w) >= 2), key=len, reverse=True)))
+        else:  # suffix
+            pat = "(?:" + "|".join(map(re.escape, sorted(PARTY_SUFFIXES, key=len, reverse=True))) + ")$"
+        rx = _RX_CACHE[kind] = re.compile(pat)
+    return rx
+
+
 def _brand_ok(b: str, *, suffixed: bool) -> bool:
     if len(b) < 2 or b in NOT_NAME_WORDS or b in PLACES or b in SURNAMES:
         return False
     if all(c in WEAK_BRAND for c in b):
         return False
-    if any(c in b for c in COMPETITOR_BRANDS):
+    if _rx("competitor").search(b):
         return False
     if not suffixed:
         if sum(c in NUMERALS for c in b) >= min(2, len(b)):
             return False  # 八万 / 三万五: an amount, not a name
         # a bare run must not be a place or an industry word plus something
-        if any(b.startswith(p) for p in PLACES) or any(w in b for w in NOT_NAME_WORDS if len(w) >= 2):
+        if _rx("place_prefix").search(b) or _rx("not_name").search(b):
             return False
-        if any(b.endswith(s) for s in PARTY_SUFFIXES):
+        if _rx("suffix").search(b):
             return False
     return True
 
