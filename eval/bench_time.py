@@ -38,7 +38,7 @@ def _cases(paths: list[str]) -> list[dict]:
 def _example_messages() -> list[dict]:
     import json
     import os
-    path = Path(os.environ.get("CHAT2CRM_SHARED", "/work/shared")) / "examples" / "conversations.jsonl"
+    path = Path(os.environ.get("CHAT2CRM_SHARED") or Path(__file__).resolve().parents[1].parent / "shared") / "examples" / "conversations.jsonl"
     if not path.exists():
         return []
     out = []

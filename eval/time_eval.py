@@ -3,7 +3,7 @@
     python -m eval.time_eval duckling [--group core ...] [--failures N] [--bench PATH]
     python -m eval.time_eval corpus PATH [PATH ...] [--failures N]
 
-`duckling` scores /work/shared/benchmarks/duckling_zh_time.jsonl by group (core,
+`duckling` scores ../shared/benchmarks/duckling_zh_time.jsonl by group (core,
 holiday-common, holiday-world, convention-conflict) with the judge of the shared
 `score_time.py` (imported, so the scoring is identical: offsets dropped, values cut to the
 expected grain, Duckling's exclusive `to` or an inclusive end both accepted).
@@ -21,7 +21,7 @@ import sys
 from collections import defaultdict
 from pathlib import Path
 
-SHARED = Path(os.environ.get("CHAT2CRM_SHARED", "/work/shared")) / "benchmarks"
+SHARED = Path(os.environ.get("CHAT2CRM_SHARED") or Path(__file__).resolve().parents[1].parent / "shared") / "benchmarks"
 
 
 def load_judge():

@@ -73,7 +73,7 @@ def test_windowed_start_scan_equals_a_full_scan():
     texts = []
     for f in (Path(finder.__file__).parent / "corpus").glob("*.jsonl"):
         texts += [json.loads(x)["text"] for x in f.read_text(encoding="utf-8").splitlines() if x.strip()]
-    bench = Path("/work/shared/benchmarks/duckling_zh_time.jsonl")
+    bench = Path(__file__).resolve().parents[1].parent / "shared" / "benchmarks" / "duckling_zh_time.jsonl"
     if bench.exists():
         texts += [json.loads(x)["text"] for x in bench.read_text(encoding="utf-8").splitlines() if x.strip()]
     assert len(texts) > 400
