@@ -13,7 +13,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from models.calibration import ARTIFACT_DIR, Calibrator, model_dir
+from models.calibration import Calibrator, model_dir
 
 
 def data_hash(*parts: list[dict]) -> str:

@@ -9,7 +9,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Iterator
 
 from extractor.types import Conversation, Evidence, Message, Suggestion
 

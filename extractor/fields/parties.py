@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 
 from extractor.fields.base import CLAUSE_SPLIT, Ctx, Msg, suggestion
-from extractor.fields.lexicon import (ADDRESS, BUSINESS, COMPETITOR_BRANDS, LOGISTICS_ONLY, SOCIAL_ONLY, HONORIFIC_RE, NAMED_BRAND_CHARS, SURNAMES, SURNAME_RE, SUFFIX_RE,
+from extractor.fields.lexicon import (ADDRESS, BUSINESS, COMPETITOR_BRANDS, LOGISTICS_ONLY, SOCIAL_ONLY, HONORIFIC_RE, NAMED_BRAND_CHARS, SURNAMES, SURNAME_RE,
                                       TITLE_RE, framed_company, parse_company, parse_loose)
 
 # customer speaking of its own company: 我们永盛汽配主要做刹车盘 / 我是西航动力设备部经理 / 我哋迅捷电子

@@ -92,6 +92,7 @@ STAGE_RULES: list[tuple[str, re.Pattern]] = [
                          r"报价.{0,6}(?:高|贵|超)|超了|太贵|贵了|账期|付款方式|付款比例|商务条款|议价|特价|一口价|[几两三四五]个点|(?:九|八|九五|九八)折|"
                          r"价格.{0,6}(?:谈|定|确认|可以|没问题|接受|差不多|就按)|签合同|把合同签|合同发过来|合同发我|就签|就定了|下单|报个价|报价.{0,4}(?:发|给)|多少钱|"
                          r"差得|差了|高出|才报|就按.{0,8}(?:价|版|说的)|预付.{0,6}(?:太高|不行|不批|改)|承兑|分期|盘子|封顶|正式报价")),
+    # a demo or trial only planned is not 方案确认: the cues need something already evaluated (CONTRACT stage rule)
     ("方案确认", re.compile(r"方案.{0,8}(?:看了|看过|评估|评审|汇报|讨论|修改|确认|过了|认可|可以|没问题|挺好|还行|不错|要改)|看过了|"
                          r"样件.{0,8}(?:测|合格|不行|结果|OK|ok)|样品.{0,6}(?:测|合格|不行)|测试(?:结果|报告)|试用(?:了|下来|期间)|评估完|测完|打样结果|试切结果|"
                          r"技术协议|对比演示|实机.{0,4}(?:看了|跑了)|现场测了")),
@@ -103,7 +104,7 @@ STAGE_RULES: list[tuple[str, re.Pattern]] = [
 # a contract whose payment terms are still being argued is a negotiation, not yet 合同签署
 PAY_TERMS_ONLY = re.compile(r"付款方式|预付|账期|承兑|分期|首付|几成|[三四五六]成|百分之")
 SIGNING = re.compile(r"盖|签字|签了|签好|签完|用印|双章|回签|法务|仲裁|违约|PO|po单|中标|原件|扫描")
-# a demo or trial only planned shows 方案确认 only once something was evaluated (CONTRACT stage rule)
+
 STAGE_ORDER = ["初步接触", "需求确认", "方案确认", "商务谈判", "合同签署", "回款"]
 
 
