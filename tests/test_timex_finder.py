@@ -64,23 +64,29 @@ def test_empty_and_plain_text():
     assert find_candidates("您好,报价单格式用你们模板") == []
 
 
-def test_windowed_start_scan_equals_a_full_scan():
-    """The speed-ups (key windows, start characters) must not change what is found."""
+def test_dispatched_scan_equals_a_full_alternation_scan():
+    """The speed-ups (start characters, first-character dispatch) must not change what is
+    found: the same atoms as one regex of every atom run with finditer over the whole text."""
     import json
+    import re
     from pathlib import Path
     from extractor.timex import finder
     from extractor.timex.normalize import normalize
     texts = []
-    for f in (Path(finder.__file__).parent / "corpus").glob("*.jsonl"):
+    for f in (Path(finder.__file__).parent / "corpus").rglob("*.jsonl"):
         texts += [json.loads(x)["text"] for x in f.read_text(encoding="utf-8").splitlines() if x.strip()]
     bench = Path(__file__).resolve().parents[1].parent / "shared" / "benchmarks" / "duckling_zh_time.jsonl"
     if bench.exists():
         texts += [json.loads(x)["text"] for x in bench.read_text(encoding="utf-8").splitlines() if x.strip()]
-    assert len(texts) > 400
+    texts += ["下午三點半到五点", "2026-03-05 14:30", "Q3末", "初八 腊月二十三", "10/31/1974", "3pm", "5.1-5.5号"]
+    assert len(texts) > 700
+    full_rx = re.compile("|".join(f"(?P<{n}>{p})" for n, p in finder._ATOMS))
     for t in texts:
         n = normalize(t)
-        full = [(m.start(), m.end()) for m in finder._MASTER.finditer(n) if finder._atom(m)]
-        fast = [(s, e) for s, e, _ in finder._find_norm.__wrapped__(n)]
-        assert all(finder._START.match(n, s) for s, _ in full), t
-        # merged candidates cover exactly the atoms a full scan finds
-        assert all(any(fs <= s and e <= fe for fs, fe in fast) for s, e in full if fast) or not full, t
+        full = []
+        for m in full_rx.finditer(n):
+            p = finder._atom(m)
+            if p:
+                full.append((m.start(), m.end(), p))
+        assert finder._scan_atoms(n) == full, t  # the key trigger loses nothing either
+        assert all(finder._START.match(n, s) for s, _, _ in full), t

@@ -80,3 +80,28 @@ def test_shipped_calendar_covers_2004_to_2026():
     periods, work = holidays._load(str(holidays._DEFAULT))
     assert min(periods) == 2004 and max(periods) >= 2026
     assert ("春节", holidays.date(2026, 2, 15), holidays.date(2026, 2, 23)) in periods[2026]
+
+
+def test_without_explanation_the_values_are_the_same():
+    """first_time skips the explanation for speed; nothing else may change."""
+    import json
+    from pathlib import Path
+    from extractor.timex import finder
+    from extractor.timex.resolver import resolve
+    from extractor.types import parse_time
+    n = 0
+    for f in (Path(finder.__file__).parent / "corpus").glob("*.jsonl"):
+        for line in f.read_text(encoding="utf-8").splitlines():
+            if not line.strip():
+                continue
+            case = json.loads(line)
+            ref = parse_time(case["ref"])
+            for _, _, p in finder.find_candidates(case["text"]):
+                a, b = resolve(p, ref), resolve(p, ref, explain=False)
+                assert (a is None) == (b is None), case["text"]
+                if a is not None:
+                    n += 1
+                    assert a.explain
+                    assert (a.kind, a.value, a.grain, a.from_, a.to, a.confidence) == \
+                        (b.kind, b.value, b.grain, b.from_, b.to, b.confidence), case["text"]
+    assert n > 300

@@ -52,14 +52,14 @@ def _ref(ref: datetime | str) -> datetime:
 
 def find_times(text: str, ref: datetime | str) -> list[TimeMention]:
     """Every time expression in `text`, resolved against `ref` (the message's own time)."""
-    from .finder import find_candidates
+    from .finder import candidates
     from .resolver import resolve
     if not isinstance(text, str) or not text:
         return []
     r = _ref(ref)
     # Beijing wall clock: resolve on the ref's own wall clock, keep its offset
     out: list[TimeMention] = []
-    for s, e, p in find_candidates(text):
+    for s, e, p in candidates(text):
         res = resolve(p, r)
         if res is None:
             continue
@@ -86,9 +86,9 @@ _impl = None
 def _load_impl() -> None:
     """Import finder/resolver on first use (keeps `import extractor.timex` cheap)."""
     global _impl
-    from .finder import find_candidates
+    from .finder import candidates
     from .resolver import resolve
-    _impl = (find_candidates, resolve)
+    _impl = (candidates, resolve)
 
 
 def first_time(text: str, ref: datetime | str) -> dict:
@@ -98,14 +98,14 @@ def first_time(text: str, ref: datetime | str) -> dict:
     first confident one."""
     if _impl is None:
         _load_impl()
-    find_candidates, resolve = _impl
+    candidates, resolve = _impl
     best = None
     if isinstance(text, str) and text:
-        cands = find_candidates(text)
+        cands = candidates(text)
         if cands:
             r = _ref(ref)
             for _, _, p in cands:
-                res = resolve(p, r)
+                res = resolve(p, r, False)
                 if res is None:
                     continue
                 if best is None:

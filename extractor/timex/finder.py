@@ -1,7 +1,7 @@
 """Finding: candidate time spans with a small structured parse; no dates computed here.
 
-One cheap trigger regex skips messages without time words; one combined regex of atoms
-(each rule family a named alternative) is run with finditer; adjacent atoms are then
+One cheap trigger regex skips messages without time words; the atoms (each rule family a
+named regex) are tried, leftmost first, only where they can start; adjacent atoms are then
 merged (date + part of day + clock, year + month, weekday + date), ranges (A到B) and
 deadline suffixes (前/之前/内) are attached, and the NOT-a-date cases are filtered.
 
@@ -83,15 +83,97 @@ _ATOMS = [
     ("now", r"(?P<now_w>现在|此时|此刻|当前)"),
 ]
 
-_MASTER = re.compile("|".join(f"(?P<{n}>{p})" for n, p in _ATOMS))
-# Every atom contains one of these keys within 9 characters of its start: the keys are the
-# cheap trigger (no key → no time) and bound the windows the combined regex scans.
+# First-character dispatch. One regex of all atoms as alternatives would be tried one
+# alternative after the other at every position; most atoms cannot start with the character there. The set of
+# possible first characters of each atom is read off its parsed pattern (re's own parser),
+# conservatively: anything it cannot bound counts as "any character". For a character,
+# the regex of just the atoms that can start with it (in _ATOMS order, so the same
+# alternative wins) is compiled on first use and shared by characters with the same set.
+def _first_tests(seq) -> tuple[list, bool]:
+    """(tests a first character must pass one of, whether `seq` can match empty)."""
+    tests: list = []
+    for op, av in seq:
+        t, nullable = _first_item(op, av)
+        tests += t
+        if not nullable:
+            return tests, False
+    return tests, True
+
+
+def _any(c: str) -> bool:
+    return True
+
+
+def _first_item(op, av) -> tuple[list, bool]:
+    from re import _constants as C
+    if op is C.LITERAL:
+        return [lambda c, ch=chr(av): c == ch], False
+    if op is C.IN:
+        tests = []
+        for o, a in av:
+            if o is C.LITERAL:
+                tests.append(lambda c, ch=chr(a): c == ch)
+            elif o is C.RANGE:
+                tests.append(lambda c, lo=a[0], hi=a[1]: lo <= ord(c) <= hi)
+            elif o is C.CATEGORY and a is C.CATEGORY_DIGIT:
+                tests.append(str.isdigit)
+            else:  # NEGATE, other categories: unbounded
+                return [_any], False
+        return tests, False
+    if op is C.BRANCH:
+        tests, nullable = [], False
+        for alt in av[1]:
+            t, n = _first_tests(alt)
+            tests += t
+            nullable = nullable or n
+        return tests, nullable
+    if op is C.SUBPATTERN:
+        return _first_tests(av[3])
+    if op in (C.MAX_REPEAT, C.MIN_REPEAT, C.POSSESSIVE_REPEAT):
+        t, n = _first_tests(av[2])
+        return t, n or av[0] == 0
+    if op in (C.ASSERT, C.ASSERT_NOT, C.AT):
+        return [], True  # zero width
+    if op is C.GROUPREF_EXISTS:
+        t1, n1 = _first_tests(av[1])
+        t2, n2 = _first_tests(av[2]) if av[2] else ([], True)
+        return t1 + t2, n1 or n2
+    return [_any], True  # anything else: unbounded
+
+
+def _atom_first_tests() -> dict[str, list]:
+    from re import _parser
+    out = {}
+    for name, pat in _ATOMS:
+        tests, nullable = _first_tests(_parser.parse(pat))
+        out[name] = [_any] if nullable else tests
+    return out
+
+
+_FIRST: dict[str, list] | None = None
+_BY_SET: dict[tuple, re.Pattern] = {}
+_DISPATCH: dict[str, re.Pattern | None] = {}
+
+
+def _dispatch(c: str) -> re.Pattern | None:
+    """The regex of the atoms that can start with `c` (None: none can)."""
+    global _FIRST
+    if _FIRST is None:
+        _FIRST = _atom_first_tests()
+    names = tuple(n for n, _ in _ATOMS if any(t(c) for t in _FIRST[n]))
+    rx = None
+    if names:
+        rx = _BY_SET.get(names)
+        if rx is None:
+            rx = _BY_SET[names] = re.compile("|".join(f"(?P<{n}>{p})" for n, p in _ATOMS if n in names))
+    _DISPATCH[c] = rx
+    return rx
+# Every atom contains one of these keys: they are the cheap trigger (no key → no time).
 _KEY = re.compile(
     r"[号日礼天周月年点时午晚早节旬季秒钟拜期夜晨宵夕旦诞庆春秋活初Qq:/]|现在|此[时刻]|当前|目前|三一五|五一|十一|清明|重阳|腊八"
     r"|\d[.\-~]\d|\d\s*[apAP]")
-_BACK, _AHEAD = 9, 10
 # Every atom starts with one of these characters (tests/test_timex_finder.py checks it on
-# all corpora): the combined regex is only tried at those positions, found by a C-speed scan.
+# all corpora): an atom's regex is only tried at those positions, found by a C-speed scan.
 _START = re.compile(r"[0-9零〇一二两三四五六七八九十廿卅百千几半数Qq上下前后未接最近过这本今明昨去来大次翌当第春农阳新元清劳端中国"
                     r"妇儿建圣平愚万情重腊小除双教母父感复主老消澳香正年节阴冬凌早午傍晚夜现此目周星礼月初东忏煎棕基濯神设沈耶黑拉天灰]")
 
@@ -106,144 +188,200 @@ RANK = {"year": 0, "half": 1, "quarter": 1, "month": 2, "week": 3, "day": 3, "rd
         "nth": 3, "hol": 3, "lunar": 3, "pod": 4, "clock": 5}
 
 
+def _p_ymd(g) -> dict | None:
+    return {"year": {"abs": g("ymd_y")}, "month": {"abs": g("ymd_m")}, "day": {"abs": g("ymd_d")}}
+
+
+def _p_mdy(g) -> dict | None:
+    return {"year": {"abs": g("mdy_y")}, "month": {"abs": g("mdy_m")}, "day": {"abs": g("mdy_d")}}
+
+
+def _p_off(g) -> dict | None:
+    n = g("off_n") + ("半" if g("off_half") or g("off_h2") else "")
+    d = g("off_dir")
+    mode = "after" if "后" in d else "before" if "前" in d else "within"
+    return {"offset": {"n": n, "unit": g("off_u"), "mode": mode}}
+
+
+def _p_poff(g) -> dict | None:
+    p = g("poff_p")
+    mode = "past" if p in ("上", "前", "最近", "近") else "next"
+    return {"offset": {"n": g("poff_n"), "unit": g("poff_u"), "mode": mode}}
+
+
+def _p_guo(g) -> dict | None:
+    return {"offset": {"n": g("guo_n"), "unit": "天", "mode": "after", "soft": True}}
+
+
+def _p_hol(g) -> dict | None:
+    name = g("hol_name")
+    if name in ("过完年", "过了年"):
+        return {"hol": {"name": "年", "suf": "后"}}
+    return {"hol": {"name": name, "suf": g("hol_suf") or ""}}
+
+
+def _p_lun(g) -> dict | None:
+    return {"lunar": {"m": g("lun_m"), "d": g("lun_d")}}
+
+
+def _p_lun1(g) -> dict | None:
+    return {"lunar": {"m": None, "d": "初" + g("lun1_d")}}
+
+
+def _p_cnd(g) -> dict | None:
+    d: dict = {"month": {"abs": g("cnd_m")}}
+    if g("cnd_y"):
+        d["year"] = {"abs": g("cnd_y")}
+    if g("cnd_d"):
+        d["day"] = {"abs": g("cnd_d"), "suffix": bool(g("cnd_ds"))}
+    elif g("cnd_p"):
+        d["mpart"] = g("cnd_p")
+    return d
+
+
+def _p_yr(g) -> dict | None:
+    d = {"year": {"abs": g("yr_y")}}
+    if g("yr_p"):
+        d["ypart"] = g("yr_p")[-2:] if len(g("yr_p")) > 1 else g("yr_p")
+    return d
+
+
+def _p_ryr(g) -> dict | None:
+    w = {"今": 0, "这一": 0, "本": 0, "明": 1, "下": 1, "来": 1, "后": 2, "去": -1, "上": -1, "前": -2}[g("ryr_w")]
+    d = {"year": {"rel": w}}
+    if g("ryr_p"):
+        p = g("ryr_p")
+        d["ypart"] = p[-1] if p in ("年底", "年末", "年初") else p
+    return d
+
+
+def _p_yp(g) -> dict | None:
+    p = g("yp_p")
+    return {"ypart": p[-1] if p in ("年底", "年末", "年初") else p}
+
+
+def _p_qtr(g) -> dict | None:
+    d = {}
+    if g("qtr_yw"):
+        d["year"] = {"rel": {"今": 0, "明": 1, "去": -1}[g("qtr_yw")]}
+    if g("qtr_qn"):
+        d["quarter"] = {"abs": int(g("qtr_qn"))}
+    elif g("qtr_cn"):
+        d["quarter"] = {"abs": "一二三四".index(g("qtr_cn")) + 1 if g("qtr_cn") in "一二三四" else int(g("qtr_cn"))}
+    else:
+        d["quarter"] = {"rel": {"上": -1, "下": 1, "这": 0, "本": 0}[g("qtr_r")]}
+    if g("qtr_p"):
+        d["qpart"] = g("qtr_p")
+    return d
+
+
+def _p_mrel(g) -> dict | None:
+    w = {"上上": -2, "下下": 2, "上": -1, "下": 1, "次": 1, "这": 0, "本": 0, "今": 0}[g("mrel_w")]
+    d = {"month": {"rel": w}}
+    if g("mrel_d"):
+        d["day"] = {"abs": g("mrel_d"), "suffix": True}
+    elif g("mrel_p"):
+        d["mpart"] = g("mrel_p")
+    return d
+
+
+def _p_wk(g) -> dict | None:
+    w = g("wk_w")
+    day = g("wk_d1") or g("wk_d2")
+    rel = None if w is None else {"上上": -2, "下下": 2, "上": -1, "上个": -1, "下": 1, "下个": 1, "次": 1,
+                                   "这": 0, "本": 0, "今": 0, "这个": 0}[w]
+    d = {"week": {"rel": rel}}
+    if day == "末":
+        d["week"]["wd"] = "end"
+    elif day:
+        d["week"]["wd"] = "一二三四五六".index(day) + 1 if day in "一二三四五六" else 7 if day in "日天" else int(day)
+    return d
+
+
+def _p_nth(g) -> dict | None:
+    n = g("nth_n")
+    day = g("nth_d")
+    return {"nth": {"n": "一二三四五".index(n) + 1 if n in "一二三四五" else int(n),
+                    "wd": "一二三四五六".index(day) + 1 if day in "一二三四五六" else 7 if day in "日天" else int(day)}}
+
+
+def _p_rd2(g) -> dict | None:
+    a = 1 if g("rd2_w") == "明后" else 0
+    return {"rd": a, "range_to": {"rd": a + 1}}
+
+
+def _p_rd(g) -> dict | None:
+    if g("rd_ts"):
+        off = {"今": 0, "明": 1, "昨": -1}[g("rd_ts")]
+        return {"rd": off, "pod": {"早": "早上", "晚": "晚上", "夜": "晚上"}[g("rd_tp")]}
+    return {"rd": {"大前": -3, "前": -2, "昨": -1, "今": 0, "当": 0, "明": 1, "次": 1, "翌": 1, "后": 2, "大后": 3}[g("rd_w")]}
+
+
+def _p_pod(g) -> dict | None:
+    if g("pod_s"):
+        return {"pod": "早上" if g("pod_s") == "早" else "晚上"}
+    return {"pod": g("pod_w")}
+
+
+def _p_clk(g) -> dict | None:
+    c = {"h": g("clk_h"), "u": g("clk_u")}
+    t = g("clk_t")
+    if g("clk_z"):
+        c["z"] = True
+    if t:
+        c["m"] = {"半": 30, "一刻": 15, "三刻": 45, "整": 0}[t]
+    elif g("clk_m"):
+        c["m"] = g("clk_m")
+        c["mu"] = g("clk_mu") or ""
+    elif g("clk_kh"):
+        c["m"] = 30
+    elif g("clk_k"):
+        c["m"] = g("clk_k")
+        c["mu"] = "个字"
+    return {"clock": c}
+
+
+def _p_hm(g) -> dict | None:
+    c = {"h": g("hm_h"), "m": g("hm_m"), "colon": True}
+    if g("hm_s"):
+        c["s"] = g("hm_s")
+    if g("hm_ap"):
+        c["ap"] = g("hm_ap").lower()
+    return {"clock": c}
+
+
+def _p_ap(g) -> dict | None:
+    return {"clock": {"h": g("ap_h"), "ap": g("ap_ap").lower()}}
+
+
+def _p_dr(g) -> dict | None:
+    if int(g("dr_a")) >= int(g("dr_b")):
+        return None
+    return {"day": {"abs": g("dr_a"), "suffix": True}, "range_to": {"day": {"abs": g("dr_b"), "suffix": True}}}
+
+
+def _p_md(g) -> dict | None:
+    return {"month": {"abs": g("md_m")}, "day": {"abs": g("md_d"), "suffix": bool(g("md_ds")), "numeric": True}}
+
+
+def _p_dn(g) -> dict | None:
+    return {"day": {"abs": g("dn_d"), "suffix": True}}
+
+
+def _p_mp(g) -> dict | None:
+    return {"mpart": g("mp_p")[1:] if g("mp_p").startswith("月") else g("mp_p")}
+
+
+def _p_now(g) -> dict | None:
+    return {"now": g("now_w")}
+
+
+_PARSE = {name: globals()["_p_" + name] for name, _ in _ATOMS}
+
+
 def _atom(m: re.Match) -> dict | None:
-    k = m.lastgroup
-    g = m.group
-    if k == "ymd":
-        return {"year": {"abs": g("ymd_y")}, "month": {"abs": g("ymd_m")}, "day": {"abs": g("ymd_d")}}
-    if k == "mdy":
-        return {"year": {"abs": g("mdy_y")}, "month": {"abs": g("mdy_m")}, "day": {"abs": g("mdy_d")}}
-    if k == "off":
-        n = g("off_n") + ("半" if g("off_half") or g("off_h2") else "")
-        d = g("off_dir")
-        mode = "after" if "后" in d else "before" if "前" in d else "within"
-        return {"offset": {"n": n, "unit": g("off_u"), "mode": mode}}
-    if k == "poff":
-        p = g("poff_p")
-        mode = "past" if p in ("上", "前", "最近", "近") else "next"
-        return {"offset": {"n": g("poff_n"), "unit": g("poff_u"), "mode": mode}}
-    if k == "guo":
-        return {"offset": {"n": g("guo_n"), "unit": "天", "mode": "after", "soft": True}}
-    if k == "hol":
-        name = g("hol_name")
-        if name in ("过完年", "过了年"):
-            return {"hol": {"name": "年", "suf": "后"}}
-        return {"hol": {"name": name, "suf": g("hol_suf") or ""}}
-    if k == "lun":
-        return {"lunar": {"m": g("lun_m"), "d": g("lun_d")}}
-    if k == "lun1":
-        return {"lunar": {"m": None, "d": "初" + g("lun1_d")}}
-    if k == "cnd":
-        d: dict = {"month": {"abs": g("cnd_m")}}
-        if g("cnd_y"):
-            d["year"] = {"abs": g("cnd_y")}
-        if g("cnd_d"):
-            d["day"] = {"abs": g("cnd_d"), "suffix": bool(g("cnd_ds"))}
-        elif g("cnd_p"):
-            d["mpart"] = g("cnd_p")
-        return d
-    if k == "yr":
-        d = {"year": {"abs": g("yr_y")}}
-        if g("yr_p"):
-            d["ypart"] = g("yr_p")[-2:] if len(g("yr_p")) > 1 else g("yr_p")
-        return d
-    if k == "ryr":
-        w = {"今": 0, "这一": 0, "本": 0, "明": 1, "下": 1, "来": 1, "后": 2, "去": -1, "上": -1, "前": -2}[g("ryr_w")]
-        d = {"year": {"rel": w}}
-        if g("ryr_p"):
-            p = g("ryr_p")
-            d["ypart"] = p[-1] if p in ("年底", "年末", "年初") else p
-        return d
-    if k == "yp":
-        p = g("yp_p")
-        return {"ypart": p[-1] if p in ("年底", "年末", "年初") else p}
-    if k == "qtr":
-        d = {}
-        if g("qtr_yw"):
-            d["year"] = {"rel": {"今": 0, "明": 1, "去": -1}[g("qtr_yw")]}
-        if g("qtr_qn"):
-            d["quarter"] = {"abs": int(g("qtr_qn"))}
-        elif g("qtr_cn"):
-            d["quarter"] = {"abs": "一二三四".index(g("qtr_cn")) + 1 if g("qtr_cn") in "一二三四" else int(g("qtr_cn"))}
-        else:
-            d["quarter"] = {"rel": {"上": -1, "下": 1, "这": 0, "本": 0}[g("qtr_r")]}
-        if g("qtr_p"):
-            d["qpart"] = g("qtr_p")
-        return d
-    if k == "mrel":
-        w = {"上上": -2, "下下": 2, "上": -1, "下": 1, "次": 1, "这": 0, "本": 0, "今": 0}[g("mrel_w")]
-        d = {"month": {"rel": w}}
-        if g("mrel_d"):
-            d["day"] = {"abs": g("mrel_d"), "suffix": True}
-        elif g("mrel_p"):
-            d["mpart"] = g("mrel_p")
-        return d
-    if k == "wk":
-        w = g("wk_w")
-        day = g("wk_d1") or g("wk_d2")
-        rel = None if w is None else {"上上": -2, "下下": 2, "上": -1, "上个": -1, "下": 1, "下个": 1, "次": 1,
-                                       "这": 0, "本": 0, "今": 0, "这个": 0}[w]
-        d = {"week": {"rel": rel}}
-        if day == "末":
-            d["week"]["wd"] = "end"
-        elif day:
-            d["week"]["wd"] = "一二三四五六".index(day) + 1 if day in "一二三四五六" else 7 if day in "日天" else int(day)
-        return d
-    if k == "nth":
-        n = g("nth_n")
-        day = g("nth_d")
-        return {"nth": {"n": "一二三四五".index(n) + 1 if n in "一二三四五" else int(n),
-                        "wd": "一二三四五六".index(day) + 1 if day in "一二三四五六" else 7 if day in "日天" else int(day)}}
-    if k == "rd2":
-        a = 1 if g("rd2_w") == "明后" else 0
-        return {"rd": a, "range_to": {"rd": a + 1}}
-    if k == "rd":
-        if g("rd_ts"):
-            off = {"今": 0, "明": 1, "昨": -1}[g("rd_ts")]
-            return {"rd": off, "pod": {"早": "早上", "晚": "晚上", "夜": "晚上"}[g("rd_tp")]}
-        return {"rd": {"大前": -3, "前": -2, "昨": -1, "今": 0, "当": 0, "明": 1, "次": 1, "翌": 1, "后": 2, "大后": 3}[g("rd_w")]}
-    if k == "pod":
-        if g("pod_s"):
-            return {"pod": "早上" if g("pod_s") == "早" else "晚上"}
-        return {"pod": g("pod_w")}
-    if k == "clk":
-        c = {"h": g("clk_h"), "u": g("clk_u")}
-        t = g("clk_t")
-        if g("clk_z"):
-            c["z"] = True
-        if t:
-            c["m"] = {"半": 30, "一刻": 15, "三刻": 45, "整": 0}[t]
-        elif g("clk_m"):
-            c["m"] = g("clk_m")
-            c["mu"] = g("clk_mu") or ""
-        elif g("clk_kh"):
-            c["m"] = 30
-        elif g("clk_k"):
-            c["m"] = g("clk_k")
-            c["mu"] = "个字"
-        return {"clock": c}
-    if k == "hm":
-        c = {"h": g("hm_h"), "m": g("hm_m"), "colon": True}
-        if g("hm_s"):
-            c["s"] = g("hm_s")
-        if g("hm_ap"):
-            c["ap"] = g("hm_ap").lower()
-        return {"clock": c}
-    if k == "ap":
-        return {"clock": {"h": g("ap_h"), "ap": g("ap_ap").lower()}}
-    if k == "dr":
-        if int(g("dr_a")) >= int(g("dr_b")):
-            return None
-        return {"day": {"abs": g("dr_a"), "suffix": True}, "range_to": {"day": {"abs": g("dr_b"), "suffix": True}}}
-    if k == "md":
-        return {"month": {"abs": g("md_m")}, "day": {"abs": g("md_d"), "suffix": bool(g("md_ds")), "numeric": True}}
-    if k == "dn":
-        return {"day": {"abs": g("dn_d"), "suffix": True}}
-    if k == "mp":
-        return {"mpart": g("mp_p")[1:] if g("mp_p").startswith("月") else g("mp_p")}
-    if k == "now":
-        return {"now": g("now_w")}
-    return None
+    """The parse dict of one atom match (None: the match is not a time after all)."""
+    return _PARSE[m.lastgroup](m.group)
 
 
 def _ranks(p: dict) -> list[int]:
@@ -340,44 +478,46 @@ def _merge_atoms(atoms: list, text: str) -> list:
     return out
 
 
-def _windows(norm: str) -> list[list[int]]:
-    out: list[list[int]] = []
-    n = len(norm)
-    for m in _KEY.finditer(norm):
-        a, b = max(0, m.start() - _BACK), min(n, m.end() + _AHEAD)
-        if out and a <= out[-1][1]:
-            out[-1][1] = max(out[-1][1], b)
-        else:
-            out.append([a, b])
-    return out
+def _scan_atoms(norm: str) -> list:
+    """Non-overlapping atoms, leftmost first, as (start, end, parse); empty if no key."""
+    if _KEY.search(norm) is None:
+        return []
+    atoms = []
+    pos = 0
+    dispatch = _DISPATCH
+    search = _START.search
+    while (sm := search(norm, pos)) is not None:
+        i = sm.start()
+        c = norm[i]
+        rx = dispatch[c] if c in dispatch else _dispatch(c)
+        m = rx.match(norm, i) if rx is not None else None
+        if m is None:
+            pos = i + 1
+            continue
+        pos = m.end() if m.end() > i else i + 1  # atoms are never empty; never loop
+        p = _atom(m)
+        if p:
+            atoms.append((i, m.end(), p))
+    return atoms
 
 
 @lru_cache(maxsize=4096)
 def _find_norm(norm: str) -> tuple:
-    atoms = []
-    last = 0
-    match = _MASTER.match
-    for a, b in _windows(norm):
-        for sm in _START.finditer(norm, max(a, last), b):
-            i = sm.start()
-            if i < last:
-                continue
-            m = match(norm, i, b)
-            if m is None:
-                continue
-            last = m.end()
-            p = _atom(m)
-            if p:
-                atoms.append((i, last, p))
+    atoms = _scan_atoms(norm)
     return tuple(_merge_atoms(atoms, norm)) if atoms else ()
+
+
+def candidates(text: str) -> tuple:
+    """Candidate spans (start, end, parse) into `text`, sorted by start; shared with the
+    finder's cache, so callers must not change the parse dicts (find_candidates copies)."""
+    if not text:
+        return ()
+    norm = normalize(text)
+    if "晏" in text and ("晏昼" in text or "晏晝" in text):
+        return tuple((s, e, dict(p, cantonese=True)) for s, e, p in _find_norm(norm))
+    return _find_norm(norm)
 
 
 def find_candidates(text: str) -> list[tuple[int, int, dict]]:
     """Candidate spans (start, end, parse) into `text`, sorted by start. No dates computed."""
-    if not text:
-        return []
-    norm = normalize(text)
-    if "晏" in text and ("晏昼" in text or "晏晝" in text):
-        cands = [(s, e, dict(p, cantonese=True)) for s, e, p in _find_norm(norm)]
-        return cands
-    return list(_find_norm(norm))
+    return [(s, e, dict(p)) for s, e, p in candidates(text)]

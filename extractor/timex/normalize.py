@@ -24,9 +24,12 @@ _WORDS = {"聽日": "明日", "尋日": "昨日", "琴日": "昨日", "晏昼": 
 _WORD_RE = re.compile("|".join(_WORDS))
 
 
+_NEEDS_MAP = re.compile("[" + "".join(re.escape(c) for c in _T2S) + "]")
+
+
 def normalize(text: str) -> str:
     """Same length as `text`; time-relevant traditional/Cantonese forms made mainland."""
-    out = text.translate(_TABLE)
-    if "聽" in text or "尋" in text or "琴" in text or "昼" in out or "家" in out or "个" in out or "朝" in out:
+    out = text.translate(_TABLE) if _NEEDS_MAP.search(text) is not None else text
+    if _WORD_RE.search(out) is not None:
         out = _WORD_RE.sub(lambda m: _WORDS[m.group(0)], out)
     return out

@@ -166,7 +166,7 @@ def _trunc(dt: datetime, unit: str) -> datetime:
     return d
 
 
-def _offset(o: dict, ref: datetime) -> Resolved:
+def _offset(o: dict, ref: datetime, ex_on: bool = True) -> Resolved:
     unit = _unit(o["unit"])
     raw = o["n"]
     half = raw.endswith("半")
@@ -187,7 +187,7 @@ def _offset(o: dict, ref: datetime) -> Resolved:
                 k -= 1
         v = _mk(d, ref.tzinfo)
         kind = "deadline" if mode == "within" else "point"
-        return Resolved(kind, v, "day", None, None, False, 0.9, f"消息时间 {_dstr(ref)},{int(n)}个工作日后即 {_dstr(v)}")
+        return Resolved(kind, v, "day", None, None, False, 0.9, (f"消息时间 {_dstr(ref)},{int(n)}个工作日后即 {_dstr(v)}" if ex_on else ""))
     grain = "day" if unit == "week" and mode in ("after", "within") else unit
     sign = -1 if mode in ("before", "past") else 1
     tr = _trunc(ref, unit)
@@ -204,7 +204,7 @@ def _offset(o: dict, ref: datetime) -> Resolved:
         word = {"after": "后", "within": "内", "before": "前"}[mode]
         return Resolved(kind, v, grain, f if n == int(n) else None, t if n == int(n) else None, unit in ("hour", "minute", "second"),
                         0.95 if not (o.get("soft") or approx) else 0.7,
-                        f"消息时间 {_dstr(ref)},{raw}{o['unit']}{word}即 {_dstr(v) if unit not in ('hour', 'minute', 'second') else v.strftime('%Y-%m-%d %H:%M')}")
+                        (f"消息时间 {_dstr(ref)},{raw}{o['unit']}{word}即 {_dstr(v) if unit not in ('hour', 'minute', 'second') else v.strftime('%Y-%m-%d %H:%M')}" if ex_on else ""))
     # prefix forms: 下三天 (the next three days), 上两周 (the two weeks before this one)
     if n != int(n):
         raise Invalid(raw)
@@ -213,7 +213,7 @@ def _offset(o: dict, ref: datetime) -> Resolved:
     else:
         f, t = _shift(tr, unit, -int(n)), tr
     return Resolved("interval", f, unit, f, t, unit in ("hour", "minute", "second"), 0.85,
-                    f"消息时间 {_dstr(ref)},{'接下来' if mode == 'next' else '之前'}{raw}{o['unit']}: {f.isoformat(timespec='minutes')} 起")
+                    (f"消息时间 {_dstr(ref)},{'接下来' if mode == 'next' else '之前'}{raw}{o['unit']}: {f.isoformat(timespec='minutes')} 起" if ex_on else ""))
 
 
 def _next_holiday_day(name: str, ref_d: date) -> tuple[date, bool] | None:
@@ -306,7 +306,7 @@ def _festival(name: str, y: int) -> date | None:
     return None
 
 
-def _holiday(h: dict, ref: datetime, year: int | None = None) -> tuple[date, str, float, str]:
+def _holiday(h: dict, ref: datetime, year: int | None = None, ex_on: bool = True) -> tuple[date, str, float, str]:
     """→ (day, grain, confidence, explanation)"""
     name = _canon(h["name"])
     suf = h["suf"]
@@ -320,7 +320,7 @@ def _holiday(h: dict, ref: datetime, year: int | None = None) -> tuple[date, str
             if not cands:
                 raise Invalid(name)
             n0, s, e, ok = cands[0]
-            label = f"节({n0})"
+            label = (f"节({n0})" if ex_on else "")
         else:
             per = None
             for y in (rd.year - 1, rd.year, rd.year + 1):
@@ -336,11 +336,11 @@ def _holiday(h: dict, ref: datetime, year: int | None = None) -> tuple[date, str
         note = "" if ok else "(该年放假安排缺失,按固定日期规则推算)"
         if after:
             d = H.first_workday_after(e)
-            return d, "day", conf, f"{label}假期 {s.isoformat()}~{e.isoformat()},节后第一个工作日 {_dstr(d)}{note}"
+            return d, "day", conf, (f"{label}假期 {s.isoformat()}~{e.isoformat()},节后第一个工作日 {_dstr(d)}{note}" if ex_on else "")
         if before:
             d = s - timedelta(days=1)
-            return d, "day", conf, f"{label}假期 {s.isoformat()} 开始,节前最后一天 {_dstr(d)}{note}"
-        return s, "day", conf, f"{label}假期 {s.isoformat()}~{e.isoformat()}{note}"
+            return d, "day", conf, (f"{label}假期 {s.isoformat()} 开始,节前最后一天 {_dstr(d)}{note}" if ex_on else "")
+        return s, "day", conf, (f"{label}假期 {s.isoformat()}~{e.isoformat()}{note}" if ex_on else "")
     if year is not None:
         d = _festival(name, year)
         got = (d, True) if d else None
@@ -353,10 +353,10 @@ def _holiday(h: dict, ref: datetime, year: int | None = None) -> tuple[date, str
         d = d - timedelta(days=1)
     elif after:
         d = d + timedelta(days=1)
-    return d, "day", 0.85, f"消息时间 {_dstr(ref)},{h['name']}{suf}即 {_dstr(d)}"
+    return d, "day", 0.85, (f"消息时间 {_dstr(ref)},{h['name']}{suf}即 {_dstr(d)}" if ex_on else "")
 
 
-def _lunar(lu: dict, ref: datetime) -> tuple[date, str]:
+def _lunar(lu: dict, ref: datetime, ex_on: bool = True) -> tuple[date, str]:
     dd = lu["d"]
     d = num(dd[1:]) if dd.startswith("初") else num(dd)
     from lunardate import LunarDate
@@ -367,7 +367,7 @@ def _lunar(lu: dict, ref: datetime) -> tuple[date, str]:
             y, mo = cur.year + (cur.month - 1 + k) // 12, (cur.month - 1 + k) % 12 + 1
             s = H.lunar_to_solar(y, mo, d)
             if s and s >= ref.date():
-                return s, f"农历{mo}月{dd}即 {_dstr(s)}"
+                return s, (f"农历{mo}月{dd}即 {_dstr(s)}" if ex_on else "")
         raise Invalid(lu)
     m = lu["m"]
     m = {"正": 1, "冬": 11, "腊": 12}.get(m) or num(m)
@@ -378,7 +378,7 @@ def _lunar(lu: dict, ref: datetime) -> tuple[date, str]:
     for y in (ly - 1, ly, ly + 1):
         s = H.lunar_to_solar(y, m, d)
         if s and s >= ref.date():
-            return s, f"农历{lu['m']}月{dd}即 {_dstr(s)}"
+            return s, (f"农历{lu['m']}月{dd}即 {_dstr(s)}" if ex_on else "")
     raise Invalid(lu)
 
 
@@ -429,40 +429,40 @@ def _clock(c: dict, pod: str | None, cantonese: bool) -> tuple[int, int, int, st
     return h, m, s, grain, nd
 
 
-def _date_slots(p: dict, ref: datetime) -> tuple[date | None, str, str, datetime | None, datetime | None, float]:
+def _date_slots(p: dict, ref: datetime, ex_on: bool = True) -> tuple[date | None, str, str, datetime | None, datetime | None, float]:
     """Date part of a parse → (day, grain, explanation, from, to, confidence); day None = no date."""
     rd = ref.date()
     tz = ref.tzinfo
     conf = 0.95
     if "rd" in p:
         d = rd + timedelta(days=p["rd"])
-        return d, "day", f"消息时间 {_dstr(ref)},相对{'+' if p['rd'] >= 0 else ''}{p['rd']}天即 {_dstr(d)}", None, None, conf
+        return d, "day", (f"消息时间 {_dstr(ref)},相对{'+' if p['rd'] >= 0 else ''}{p['rd']}天即 {_dstr(d)}" if ex_on else ""), None, None, conf
     if "week" in p:
         w = p["week"]
         rel, wd = w["rel"], w.get("wd")
         mon = _week_monday(rd)
         if wd is None:
             d = mon + timedelta(days=7 * rel)
-            return d, "week", f"消息时间 {_dstr(ref)},{'本' if rel == 0 else '下' * rel if rel > 0 else '上' * -rel}周一即 {_dstr(d)}", None, None, conf
+            return d, "week", (f"消息时间 {_dstr(ref)},{'本' if rel == 0 else '下' * rel if rel > 0 else '上' * -rel}周一即 {_dstr(d)}" if ex_on else ""), None, None, conf
         if wd == "end":
             d = mon + timedelta(days=7 * (rel or 0) + 5)
             f = _mk(d - timedelta(days=1), tz, 18)
-            return d, "day", f"消息时间 {_dstr(ref)},周末取周六 {_dstr(d)}", f, _mk(d + timedelta(days=2), tz), conf
+            return d, "day", (f"消息时间 {_dstr(ref)},周末取周六 {_dstr(d)}" if ex_on else ""), f, _mk(d + timedelta(days=2), tz), conf
         if rel is None:
             d = rd + timedelta(days=(wd - 1 - rd.weekday()) % 7)
-            return d, "day", f"消息时间 {_dstr(ref)},最近的周{WEEKDAYS[wd - 1]}即 {_dstr(d)}", None, None, conf
+            return d, "day", (f"消息时间 {_dstr(ref)},最近的周{WEEKDAYS[wd - 1]}即 {_dstr(d)}" if ex_on else ""), None, None, conf
         d = mon + timedelta(days=7 * rel + wd - 1)
         pre = {0: "本", 1: "下", 2: "下下", -1: "上", -2: "上上"}.get(rel, "")
-        return d, "day", f"消息时间 {_dstr(ref)},{pre}周{WEEKDAYS[wd - 1]}即 {_dstr(d)}", None, None, conf
+        return d, "day", (f"消息时间 {_dstr(ref)},{pre}周{WEEKDAYS[wd - 1]}即 {_dstr(d)}" if ex_on else ""), None, None, conf
     if "hol" in p:
         yv = p.get("year")
         hy = None
         if yv:
             hy = rd.year + yv["rel"] if "rel" in yv else _year(yv["abs"])
-        d, g, c, ex = _holiday(p["hol"], ref, hy)
+        d, g, c, ex = _holiday(p["hol"], ref, hy, ex_on)
         return d, g, ex, None, None, c
     if "lunar" in p:
-        d, ex = _lunar(p["lunar"], ref)
+        d, ex = _lunar(p["lunar"], ref, ex_on)
         return d, "day", ex, None, None, 0.9
     # calendar slots
     y = None
@@ -485,9 +485,9 @@ def _date_slots(p: dict, ref: datetime) -> tuple[date | None, str, str, datetime
                 yy += 1
         if p.get("qpart") in ("末", "底"):
             d = _month_last(yy, qq * 3)
-            return d, "day", f"消息时间 {_dstr(ref)},{yy}年第{qq}季度末即 {_dstr(d)}", None, None, conf
+            return d, "day", (f"消息时间 {_dstr(ref)},{yy}年第{qq}季度末即 {_dstr(d)}" if ex_on else ""), None, None, conf
         d = date(yy, 3 * qq - 2, 1)
-        return d, "quarter", f"消息时间 {_dstr(ref)},{yy}年第{qq}季度首日 {_dstr(d)}", _mk(d, tz), _mk(_add_months(d, 3), tz), conf
+        return d, "quarter", (f"消息时间 {_dstr(ref)},{yy}年第{qq}季度首日 {_dstr(d)}" if ex_on else ""), _mk(d, tz), _mk(_add_months(d, 3), tz), conf
     if "month" in p:
         mv = p["month"]
         if "rel" in mv:
@@ -520,7 +520,7 @@ def _date_slots(p: dict, ref: datetime) -> tuple[date | None, str, str, datetime
                         d = date(yy + 1, mm, dd)
                     except ValueError:
                         raise Invalid(dd) from None
-            return d, "day", f"消息时间 {_dstr(ref)},{mm}月{dd}日即 {_dstr(d)}", None, None, conf if not p["day"].get("numeric") or p["day"].get("suffix") else 0.8
+            return d, "day", (f"消息时间 {_dstr(ref)},{mm}月{dd}日即 {_dstr(d)}" if ex_on else ""), None, None, conf if not p["day"].get("numeric") or p["day"].get("suffix") else 0.8
         if y is None and "rel" not in mv:
             last = _month_last(yy, mm)
             mp = p.get("mpart")
@@ -528,29 +528,29 @@ def _date_slots(p: dict, ref: datetime) -> tuple[date | None, str, str, datetime
                 yy += 1
         if "mpart" in p:
             d = _mpart(p["mpart"], yy, mm)
-            return d, "day", f"消息时间 {_dstr(ref)},{yy}年{mm}月{p['mpart']}即 {_dstr(d)}", None, None, conf
+            return d, "day", (f"消息时间 {_dstr(ref)},{yy}年{mm}月{p['mpart']}即 {_dstr(d)}" if ex_on else ""), None, None, conf
         if "nth" in p:
             d = _nth_wd(yy, mm, p["nth"]["n"], p["nth"]["wd"])
             if d.month != mm:
                 raise Invalid(p)
-            return d, "day", f"{yy}年{mm}月第{p['nth']['n']}个周{WEEKDAYS[p['nth']['wd'] - 1]}即 {_dstr(d)}", None, None, conf
+            return d, "day", (f"{yy}年{mm}月第{p['nth']['n']}个周{WEEKDAYS[p['nth']['wd'] - 1]}即 {_dstr(d)}" if ex_on else ""), None, None, conf
         d = date(yy, mm, 1)
-        return d, "month", f"消息时间 {_dstr(ref)},{yy}年{mm}月", _mk(d, tz), _mk(_add_months(d, 1), tz), conf
+        return d, "month", (f"消息时间 {_dstr(ref)},{yy}年{mm}月" if ex_on else ""), _mk(d, tz), _mk(_add_months(d, 1), tz), conf
     if "ypart" in p or "half" in p:
         yy = y if y is not None else rd.year
         yp = p.get("ypart")
         if yp in ("底", "末"):
             d = date(yy, 12, 31)
-            return d, "day", f"消息时间 {_dstr(ref)},年底即 {_dstr(d)}", None, None, conf
+            return d, "day", (f"消息时间 {_dstr(ref)},年底即 {_dstr(d)}" if ex_on else ""), None, None, conf
         if yp == "初":
             d = date(yy, 1, 1)
-            return d, "month", f"{yy}年初即 {_dstr(d)}", None, None, 0.8
+            return d, "month", (f"{yy}年初即 {_dstr(d)}" if ex_on else ""), None, None, 0.8
         if yp in ("上半年", "下半年"):
             d = date(yy, 1 if yp == "上半年" else 7, 1)
-            return d, "month", f"{yy}年{yp}自 {_dstr(d)} 起", _mk(d, tz), _mk(_add_months(d, 6), tz), conf
+            return d, "month", (f"{yy}年{yp}自 {_dstr(d)} 起" if ex_on else ""), _mk(d, tz), _mk(_add_months(d, 6), tz), conf
     if y is not None:
         d = date(y, 1, 1)
-        return d, "year", f"消息时间 {_dstr(ref)},{y}年", _mk(d, tz), _mk(date(y + 1, 1, 1), tz), conf
+        return d, "year", (f"消息时间 {_dstr(ref)},{y}年" if ex_on else ""), _mk(d, tz), _mk(date(y + 1, 1, 1), tz), conf
     if "day" in p:
         dd = num(p["day"]["abs"])
         if not 1 <= dd <= 31:
@@ -567,7 +567,7 @@ def _date_slots(p: dict, ref: datetime) -> tuple[date | None, str, str, datetime
             if mm == 13:
                 yy, mm = yy + 1, 1
         d = date(yy, mm, dd)
-        return d, "day", f"消息时间 {_dstr(ref)},{dd}号{'已过,顺延到下月' if d.month != rd.month else '在本月'}即 {_dstr(d)}", None, None, conf
+        return d, "day", (f"消息时间 {_dstr(ref)},{dd}号{'已过,顺延到下月' if d.month != rd.month else '在本月'}即 {_dstr(d)}" if ex_on else ""), None, None, conf
     if "mpart" in p:
         mp = p["mpart"]
         yy, mm = rd.year, rd.month
@@ -575,7 +575,7 @@ def _date_slots(p: dict, ref: datetime) -> tuple[date | None, str, str, datetime
         if d < rd:
             b = _add_months(rd.replace(day=1), 1)
             d = _mpart(mp, b.year, b.month)
-        return d, "day", f"消息时间 {_dstr(ref)},{mp if len(mp) > 1 else '月' + mp}即 {_dstr(d)}", None, None, conf
+        return d, "day", (f"消息时间 {_dstr(ref)},{mp if len(mp) > 1 else '月' + mp}即 {_dstr(d)}" if ex_on else ""), None, None, conf
     return None, "", "", None, None, conf
 
 
@@ -585,25 +585,28 @@ def _mpart(mp: str, y: int, m: int) -> date:
     return date(y, m, {"初": 1, "上旬": 1, "中": 15, "中旬": 11, "下旬": 21}[mp])
 
 
-def resolve(p: dict, ref: datetime) -> Resolved | None:
+def resolve(p: dict, ref: datetime, explain: bool = True) -> Resolved | None:
+    """Values of a parse against `ref`; None when it is not a valid time (2月30号, 25点).
+    explain=False skips building the Chinese explanation (left empty or partial): `chat2crm time`
+    and first_time never show it."""
     try:
-        return _resolve(p, ref)
+        return _resolve(p, ref, explain)
     except (Invalid, ValueError, OverflowError, KeyError, TypeError):
         return None
 
 
-def _resolve(p: dict, ref: datetime) -> Resolved:
+def _resolve(p: dict, ref: datetime, ex_on: bool = True) -> Resolved:
     tz = ref.tzinfo
     if "now" in p:
         return Resolved("point", ref.replace(microsecond=0), "second", None, None, False, 0.4,
-                        f"“{p['now']}”即消息时间 {ref.strftime('%Y-%m-%d %H:%M')}")
+                        (f"“{p['now']}”即消息时间 {ref.strftime('%Y-%m-%d %H:%M')}" if ex_on else ""))
     if "offset" in p:
-        off = _offset(p["offset"], ref)
+        off = _offset(p["offset"], ref, ex_on)
         if "clock" not in p and "pod" not in p:
             return off
         d, grain, ex, f, t, conf = off.value.date(), "day", off.explain, None, None, off.confidence
     else:
-        d, grain, ex, f, t, conf = _date_slots(p, ref)
+        d, grain, ex, f, t, conf = _date_slots(p, ref, ex_on)
     pod = p.get("pod")
     clock = p.get("clock")
     has_tod = bool(pod or clock)
@@ -615,12 +618,12 @@ def _resolve(p: dict, ref: datetime) -> Resolved:
             v = _mk(d, tz, h, m, s) + timedelta(days=nd)
             if v <= ref:
                 v += timedelta(days=1)
-                ex = f"消息时间 {ref.strftime('%Y-%m-%d %H:%M')},{v.strftime('%H:%M')} 今天已过,取明天 {v.strftime('%Y-%m-%d %H:%M')}"
+                ex = (f"消息时间 {ref.strftime('%Y-%m-%d %H:%M')},{v.strftime('%H:%M')} 今天已过,取明天 {v.strftime('%Y-%m-%d %H:%M')}" if ex_on else "")
             else:
-                ex = f"消息时间 {ref.strftime('%Y-%m-%d %H:%M')},今天 {v.strftime('%H:%M')}"
+                ex = (f"消息时间 {ref.strftime('%Y-%m-%d %H:%M')},今天 {v.strftime('%H:%M')}" if ex_on else "")
         else:
             v = _mk(d, tz, h, m, s) + timedelta(days=nd)
-            ex = f"{ex} {v.strftime('%H:%M')}"
+            ex = (f"{ex} {v.strftime('%H:%M')}" if ex_on else "")
         grain, f, t = cg, None, None
     elif pod:
         anchor, wf, wt = POD[pod]
@@ -628,9 +631,9 @@ def _resolve(p: dict, ref: datetime) -> Resolved:
             d = ref.date()
             if ref >= _mk(d, tz) + timedelta(hours=wt):
                 d += timedelta(days=1)
-            ex = f"消息时间 {ref.strftime('%Y-%m-%d %H:%M')},{pod}指 {_dstr(d)}"
+            ex = (f"消息时间 {ref.strftime('%Y-%m-%d %H:%M')},{pod}指 {_dstr(d)}" if ex_on else "")
         else:
-            ex = f"{ex}{pod}"
+            ex = (f"{ex}{pod}" if ex_on else "")
         v = _mk(d, tz, anchor)
         f, t = _mk(d, tz) + timedelta(hours=wf), _mk(d, tz) + timedelta(hours=wt)
         grain = "day"
@@ -651,12 +654,12 @@ def _resolve(p: dict, ref: datetime) -> Resolved:
             q.update({k: p[k] for k in ("rd", "week", "day", "month", "year", "hol") if k in p})
             if "pod" not in q and pod:
                 q["pod"] = pod
-        end = _resolve(q, ref) if q is not None else None
+        end = _resolve(q, ref, ex_on) if q is not None else None
         if end is not None and set(q) <= {"clock", "pod"} and not any(k in p for k in ("rd", "week", "day", "month", "hol")):
             ev = datetime.combine(v.date(), end.value.timetz())
             end.value = ev if ev >= v else ev + timedelta(days=1)
         if end is not None and end.value >= v:
-            ex += f",到 {end.value.strftime('%Y-%m-%d' if end.grain not in ('hour', 'minute') else '%Y-%m-%d %H:%M')} 止,取起点"
+            ex += (f",到 {end.value.strftime('%Y-%m-%d' if end.grain not in ('hour', 'minute') else '%Y-%m-%d %H:%M')} 止,取起点" if ex_on else "")
             return Resolved("interval", v, grain, v, end.to if end.to and end.grain in ("month", "year", "quarter") else end.value,
                             has_tod, conf, ex)
     if "deadline" in p:
