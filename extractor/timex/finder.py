@@ -155,12 +155,18 @@ _BY_SET: dict[tuple, re.Pattern] = {}
 _DISPATCH: dict[str, re.Pattern | None] = {}
 
 
+_NUMERALS = "0123456789" + CN
+
+
 def _dispatch(c: str) -> re.Pattern | None:
-    """The regex of the atoms that can start with `c` (None: none can)."""
+    """The regex of the atoms that can start with `c` (None: none can). All numerals share
+    one regex (the atoms any numeral can start): compiling a dozen near-identical numeral
+    sets costs more start-up than the few extra first-character failures cost later."""
     global _FIRST
     if _FIRST is None:
         _FIRST = _atom_first_tests()
-    names = tuple(n for n, _ in _ATOMS if any(t(c) for t in _FIRST[n]))
+    group = _NUMERALS if c in _NUMERALS else c
+    names = tuple(n for n, _ in _ATOMS if any(t(x) for x in group for t in _FIRST[n]))
     rx = None
     if names:
         rx = _BY_SET.get(names)
