@@ -61,12 +61,19 @@ def featurize(text: str, speaker: str, prev: str = ""):
 
 
 def featurize_many(items: list[tuple[str, str, str]]) -> list:
-    """Features of several messages at once: the character n-grams of all of them are
-    hashed in one numpy pass over their concatenated code points (n-grams crossing a
-    message boundary are dropped), so per-message cost is mostly the word features."""
-    np = _np()
+    """Features of several messages at once (one array per message); see featurize_flat."""
     if not items:
         return []
+    flat, bounds = featurize_flat(items)
+    return [flat[bounds[i]:bounds[i + 1]] for i in range(len(items))]
+
+
+def featurize_flat(items: list[tuple[str, str, str]]):
+    """(keys, bounds): the features of message i are keys[bounds[i]:bounds[i + 1]], every
+    message has at least one. The character n-grams of all messages are hashed in one
+    numpy pass over their concatenated code points (n-grams crossing a message boundary
+    are dropped)."""
+    np = _np()
     texts = [_PUNCT.sub(" ", t).strip() for t, _, _ in items]
     prevs = [_PUNCT.sub(" ", p)[-24:] for _, _, p in items]
     sep = "\x00"
@@ -95,19 +102,20 @@ def featurize_many(items: list[tuple[str, str, str]]) -> list:
     okp = (pc[:-1] != 0) & (pc[1:] != 0)
     keys.append(pb[okp] * 16 + 9)
     who.append(powner[:-1][okp])
-    k = _mix(np.concatenate(keys), 0)
-    w = np.concatenate(who)
+    # per message: its speaker, and whether it asks (after its n-grams: stable sort below)
+    # (rjieba word features added nothing on dev beyond the character n-grams: dropped for speed)
+    ek, ew = [], []
+    for i, (text, speaker, _) in enumerate(items):
+        ek.append(_str_hash("S=" + speaker[:1], 1))
+        ew.append(i)
+        if "?" in text or "？" in text or "吗" in text:
+            ek.append(_str_hash("Q", 6))
+            ew.append(i)
+    k = np.concatenate([_mix(np.concatenate(keys), 0), np.array(ek, dtype=np.int64)])
+    w = np.concatenate(who + [np.array(ew, dtype=np.int64)])
     order = np.argsort(w, kind="stable")
     k, w = k[order], w[order]
-    bounds = np.searchsorted(w, np.arange(len(items) + 1))
-    out = []
-    for i, (text, speaker, _) in enumerate(items):
-        extra = [_str_hash("S=" + speaker[:1], 1)]
-        if "?" in text or "？" in text or "吗" in text:
-            extra.append(_str_hash("Q", 6))
-        # (rjieba word features added nothing on dev beyond the character n-grams: dropped for speed)
-        out.append(np.concatenate([k[bounds[i]:bounds[i + 1]], np.array(extra, dtype=np.int64)]))
-    return out
+    return k, np.searchsorted(w, np.arange(len(items) + 1))
 
 
 def conv_message_labels(conv: dict) -> dict[str, set[str]]:
@@ -176,13 +184,15 @@ class TextModel:
         np = _np()
         best: dict[str, tuple[float, object]] = {}
         msgs = [x for x in ctx.msgs if x.text and x.speaker in ("rep", "customer")]
-        allf = featurize_many([(x.text, x.speaker, msgs[i - 1].text if i else "") for i, x in enumerate(msgs)])
-        if allf:
-            Z = np.stack([self.weights[f].sum(axis=0) for f in allf]) + np.asarray(self.bias, dtype=np.float32)
+        bag = np.zeros(0, dtype=np.int64)
+        if msgs:
+            flat, bounds = featurize_flat([(x.text, x.speaker, msgs[i - 1].text if i else "") for i, x in enumerate(msgs)])
+            # one gather and one segmented sum for all messages (no message is featureless)
+            Z = np.add.reduceat(self.weights[flat], bounds[:-1], axis=0) + np.asarray(self.bias, dtype=np.float32)
             top = Z.argmax(axis=0)
             for j, lab in enumerate(self.labels):
                 best[lab] = (float(Z[top[j], j]), msgs[top[j]])
-        bag = np.unique(np.concatenate(allf)) if allf else np.zeros(0, dtype=np.int64)
+            bag = np.unique(flat)
         best["__conv__"] = (0.0, self.conv_logits(bag))
         return best
 
