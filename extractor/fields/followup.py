@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from extractor.fields.base import Ctx, Msg, suggestion
+from extractor.fields.guard import guarded
 from extractor.types import Evidence
 
 SOURCE = "followup-rules"
@@ -54,6 +55,8 @@ DATE_WORD = re.compile(r"[天日号號周週星期礼禮拜月年节節初底末
 BARE_WEEKDAY = re.compile(r"^(?:周|星期|礼拜|週|禮拜)[一二三四五六日天1-7]")
 NUMERIC_FP = re.compile(r"^(?:微米|毫米|厘米|公分|米|mm|um|μm|%|倍|公斤|kg|吨|个点|块|元|万|丝|度|寸|秒|分钟)")
 GREETING = re.compile(r"(?:周末|节日|新年|春节|中秋|国庆|元旦)(?:愉快|快乐|好)")
+# large alternations searched in most messages: a cheap necessary-literal guard in front (guard.py)
+CONTACT, NOT_CONTACT, CANCEL = guarded(CONTACT), guarded(NOT_CONTACT), guarded(CANCEL)
 
 
 @dataclass

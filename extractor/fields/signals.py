@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass
 
 from extractor.fields.base import Ctx, Msg, suggestion
+from extractor.fields.guard import guarded
 
 COMPETITORS = ("马扎克", "德玛吉", "DMG", "发那科", "FANUC", "大族", "通快", "TRUMPF", "海天", "牧野", "哈斯", "HAAS", "沈阳机床",
                "创世纪", "精雕", "北京精雕", "基恩士", "康耐视", "海克斯康", "蔡司", "ABB", "库卡", "KUKA", "安川", "埃斯顿",
@@ -81,6 +82,8 @@ OBSTACLE_RULES: list[tuple[str, re.Pattern, float]] = [
                       r"还早|以后再|先停|先不上|不上了|缓缓|观望|再等等|取消了|项目取消|到时候再聊|还在等|等.{0,6}定点|停一停|钱先投|还在装修|搬到|"
                       r"明年.{0,6}(?:才|再)"), 0.7),
 ]
+# the cue regexes are large alternations: each gets a cheap necessary-literal guard (guard.py)
+OBSTACLE_RULES = [(cat, guarded(rx), base) for cat, rx, base in OBSTACLE_RULES]
 NEG_OBS = re.compile(r"没问题|不是问题|都没问题|挺好|满意|已经付完|付完了|都合格|能接受|可以接受|审完了")
 RESOLVED = re.compile(r"没问题了|解决了|搞定了|已经批了|批下来了|同意了|定了用你们|就按这个|可以接受|能接受|都能接受|就这么定|成交|没意见了|审完了.{0,4}没问题|全合格|都合格|通过了")
 
@@ -101,6 +104,8 @@ STAGE_RULES: list[tuple[str, re.Pattern]] = [
     ("初步接触", re.compile(r"通过好友|加了好友|加一下|初次|第一次(?:联系|打)|认识一下|介绍一下|了解一下|还没立项|没立项|先了解|先看看资料|留个联系方式|名片|冒昧|同事推荐|朋友推荐|官网|展会上|"
                          r"推荐我联系|听说.{0,8}(?:在考虑|要上|想上)|想了解下|有没有.{0,8}计划|资料发我看看")),
 ]
+STAGE_RULES = [(st, guarded(rx)) for st, rx in STAGE_RULES]
+PRICE, NEED, COMPARE = guarded(PRICE), guarded(NEED), guarded(COMPARE)
 # a contract whose payment terms are still being argued is a negotiation, not yet 合同签署
 PAY_TERMS_ONLY = re.compile(r"付款方式|预付|账期|承兑|分期|首付|几成|[三四五六]成|百分之")
 SIGNING = re.compile(r"盖|签字|签了|签好|签完|用印|双章|回签|法务|仲裁|违约|PO|po单|中标|原件|扫描")
@@ -180,8 +185,6 @@ class Tags:
         return out
 
 
-# one scan tells whether a message has any obstacle cue at all (most have none)
-ANY_OBSTACLE = re.compile("|".join(f"(?:{rx.pattern})" for _, rx, _ in OBSTACLE_RULES))
 
 
 class Obstacle:
@@ -193,9 +196,7 @@ class Obstacle:
             if x.speaker == "other":
                 continue
             t = x.text
-            if not ANY_OBSTACLE.search(t):
-                continue
-            for cat, rx, base in OBSTACLE_RULES:
+            for cat, rx, base in OBSTACLE_RULES:  # guarded: most messages are rejected at C speed
                 for m in rx.finditer(t):
                     window = t[max(0, m.start() - 6): m.end() + 6]
                     if cat == "价格" and PRICE_NEG.search(t):
