@@ -150,3 +150,19 @@ def test_times_are_read_on_beijing_wall_clock():
 def test_usage_errors_are_one_line():
     p = _cli("extract", "--format", "bogus", "x")
     assert p.returncode == 2 and len(p.stderr.strip().splitlines()) == 1
+
+
+INDUSTRY_CASES = [json.loads(line) for line in (ROOT / "tests/data/industry_cases.jsonl").read_text(encoding="utf-8").splitlines()
+                  if line.strip()]
+
+
+@pytest.mark.parametrize("case", INDUSTRY_CASES, ids=[c["name"] for c in INDUSTRY_CASES])
+def test_industry_component(case):
+    """The industry lexicon's top candidate (before calibration and thresholds)."""
+    from extractor.fields.base import Ctx
+    from extractor.fields.industry import Industry
+    out = Industry()(Ctx.build(Conversation.from_dict(case["conversation"])))
+    if case["expected"] is None:  # nothing, or only a weak vote far below any display threshold
+        assert not out or out[0].score < 0.4, f"{case['name']}: got {out[0].value} at {out[0].score:.2f}"
+    else:
+        assert out and out[0].value == case["expected"], f"{case['name']}: got {out[0].value if out else None}"

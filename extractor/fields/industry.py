@@ -7,6 +7,7 @@ lexicon words win over the shorter words inside them (手机壳模具 → 模具
 """
 from __future__ import annotations
 
+import math
 import re
 
 from extractor.fields.base import Ctx, suggestion
@@ -17,7 +18,8 @@ INDUSTRY_WORDS: dict[str, tuple[str, ...]] = {
            "汽车零部件", "摩托车", "新能源车", "车企", "减震器", "传动轴", "汽车玻璃", "风挡", "挡风玻璃", "车门", "铰链", "排气管", "油箱",
            "活塞", "气门", "差速器", "半轴", "汽车线束", "线束", "车规", "IATF", "16949", "4S店", "电驱", "电机壳体", "齿轮轴", "同步器",
            "汽车覆盖件", "仪表盘", "后视镜", "雨刮", "车轮", "轮胎", "安全带", "方向盘", "副车架", "控制臂", "悬架", "制动", "饰件", "内饰", "车型", "挂车", "半挂车", "货车", "卡车", "重卡", "客车", "车架", "主机厂", "大梁", "纵梁",
-           "商用车", "喷油嘴", "汽车灯"),
+           "商用车", "喷油嘴", "汽车灯", "门板", "车门板", "比亚迪", "吉利", "上汽", "一汽", "广汽", "奇瑞", "蔚来", "小鹏",
+           "特斯拉", "长城汽车", "长安汽车", "理想汽车", "主机厂配套"),
     "新能源": ("电池", "电芯", "储能", "光伏", "锂电", "新能源", "充电桩", "逆变器", "极片", "氢能", "风电", "电池包", "PACK", "pack",
             "硅片", "组件厂", "正极", "负极", "隔膜", "电解液", "电池片", "光伏支架", "光伏玻璃", "燃料电池", "电堆", "极耳", "模组线",
             "储能柜", "风机叶片", "叠片", "卷绕", "化成", "分容", "锂电池", "钠电", "电池壳", "电池托盘", "汇流排", "BMS", "光伏组件"),
@@ -27,24 +29,25 @@ INDUSTRY_WORDS: dict[str, tuple[str, ...]] = {
              "贴片", "插件", "锡膏", "BGA", "显示模组", "触摸屏", "背光", "手机壳", "笔电", "平板电脑", "电子厂", "端子", "音箱", "电源适配器"),
     "医疗器械": ("医疗器械", "医疗", "支架", "骨科", "骨钉", "种植体", "导管", "手术", "牙科", "植入", "医用", "注射器", "输液", "心脏",
               "血管", "器械注册", "关节", "医院", "针头", "试纸", "血糖", "灭菌", "输液袋", "器械公司", "体外诊断", "IVD", "医疗展",
-              "呼吸机", "监护仪", "内窥镜", "手术刀", "缝合", "敷料", "口罩", "透析", "人工关节", "脊柱", "齿科", "隐形眼镜", "NMPA", "GMP"),
+              "呼吸机", "监护仪", "内窥镜", "手术刀", "缝合", "敷料", "口罩", "透析", "人工关节", "脊柱", "齿科", "隐形眼镜", "NMPA", "GMP",
+              "CT机", "核磁", "彩超", "影像设备", "康复器械"),
     "航空航天": ("航空", "航天", "飞机", "机匣", "卫星", "火箭", "发动机叶片", "叶片", "起落架", "机翼", "航发", "导弹", "直升机",
               "尾桨", "叶盘", "整体叶盘", "航宇", "航空紧固件", "试车台", "复材", "蒙皮", "机身", "舱段", "涡轮盘", "航材", "军工",
-              "无人机", "空客", "商飞", "波音", "AS9100", "航天器", "推进器"),
+              "无人机", "空客", "商飞", "波音", "AS9100", "航天器", "推进器", "航标", "舱门"),
     "模具": ("模具", "模架", "压铸模", "注塑模", "冲压模", "模仁", "模胚", "型腔", "开模", "修模", "模具厂", "做模", "赶模",
            "电极", "火花机", "模具钢", "冲模", "拉伸模", "级进模", "的模"),
     "通用机械": ("液压阀", "液压", "阀门", "阀体", "泵", "轴承", "齿轮", "减速机", "减速器", "通用机械", "压缩机", "气缸", "法兰",
               "工程机械", "挖掘机", "挖机", "装载机", "起重机", "叉车", "农机", "机床配件", "紧固件", "电机壳", "泵阀", "链条",
               "风机", "电机轴", "柱塞", "传动", "空压机", "机械加工", "机加工", "机械厂", "臂架", "铸铁件", "油缸",
-              "螺杆", "联轴器", "重工", "工业泵", "阀业", "泵业", "矿山机械", "纺机", "包装机械", "印刷机械", "电梯", "套圈", "动臂", "电机线", "电机厂"),
+              "螺杆", "联轴器", "重工", "工业泵", "阀业", "泵业", "矿山机械", "纺机", "包装机械", "印刷机械", "电梯", "套圈", "动臂", "电机线", "电机厂", "电机", "定子", "转子", "机床"),
     "其他": ("饮料", "食品", "纺织", "化工", "家具", "服装", "制药", "药厂", "建材", "印刷", "烟草", "日化", "陶瓷",
            "玻璃瓶", "造纸", "乳制品", "啤酒", "酒厂", "物流", "仓储", "家居", "鞋", "木业", "钢铁", "冶金", "水泥", "厨具",
            "锅具", "健身器材", "广告", "标识", "调味品", "冰箱", "洗衣机", "空调", "家电", "小家电", "玩具", "表壳", "錶殼",
            "手表", "钟表", "冻干", "食品厂", "铸造", "压铸件", "五金", "卫浴", "灯具", "照明", "轨道交通", "高铁", "船舶",
            "光学镜片", "眼镜", "箱包", "化妆品", "农业", "养殖", "饲料", "纸箱", "塑料瓶", "包装厂", "电商", "超市",
            "乳业", "酒瓶", "涂料", "油漆", "配电柜", "开关柜", "电气柜", "橱柜", "船厂", "造船", "不锈钢制品", "门窗", "地板",
-           "卫浴", "管材", "线材", "电线电缆", "轮胎", "油烟机", "燃气灶", "水饺", "速冻", "豆油", "粮油", "羊绒", "暖气片",
-           "矿泉水", "冰淇淋", "焦化", "煤化工", "冷库"),
+           "卫浴", "管材", "线材", "电线电缆", "油烟机", "燃气灶", "水饺", "速冻", "豆油", "粮油", "羊绒", "暖气片",
+           "矿泉水", "冰淇淋", "焦化", "煤化工", "冷库", "面包", "烘焙", "饼干", "糕点"),
 }
 
 _ALL = sorted(((w, ind) for ind, ws in INDUSTRY_WORDS.items() for w in ws), key=lambda p: -len(p[0]))
@@ -53,8 +56,12 @@ WORD_IND = {w: ind for w, ind in _ALL}
 SELF_CUE = re.compile(r"我们(?:是|主要|这边|厂|公司)?(?:做|生产|搞|造|干)|我哋|我们是|主要做|主要是|是做|做.{0,8}的|生产|产线|车间|工厂|厂里|我们的|我们这|客户是|给.{0,6}配套|行业")
 # the equipment being bought is not the buyer's industry (想上两台罗茨泵, 空压机的报价)
 PURCHASE = re.compile(r"(?:上|买|采购|订|换|选|选型|想要|要上|这台|那台|这套|那套|[0-9一二两三四五六七八九十几]\s*(?:台|套|把|根)|升级)[^，,。 ]{0,6}$")
-PURCHASE_AFTER = re.compile(r"^[^，,。 ]{0,4}(?:的报价|报价|的价格|价格|选型|样机|的方案|方案|测试台|设备)")
-REP_OWN = re.compile(r"我们(?:是|主要|公司|家|这边)?(?:做|生产|卖|代理)|我们的")
+PURCHASE_AFTER = re.compile(r"^[^，,。 ]{0,4}(?:的报价|报价|的价格|价格|选型|样机|的方案|方案|测试台|设备)"
+                            r"|^\s?(?:您|你)?[^，,。]{0,5}(?:要|买|订|上)[两一二三四五六七八九十几\d]+\s*(?:台|套)")
+REP_OWN = re.compile(r"我们(?:是|主要|公司|家|这边)?(?:做|生产|卖|代理)(?!过)|我们的")
+MAKES = re.compile(r"(?:我们|我司|厂里)(?:是|主要|专门)?(?:做|生产|造)|是做|主要做|主要生产")
+WORKSHOP = re.compile(r"(?:车间|产线|生产线|工厂|分厂)")
+GLUE = re.compile(r"[^\s，,。!?！？、的和及与]{0,2}")  # two words in one noun compound
 NOT_CUE = re.compile(r"案例|之前给|给.{0,6}做过|用户|客户那|别的|像.{0,6}(?:那样|一样)|比如")
 
 
@@ -80,21 +87,25 @@ class Industry:
                     continue
                 if not WORD_RE.search(what):  # a business the lexicon does not list: 其他
                     votes.setdefault("其他", []).append((0.7, x, d.start("what"), d.end("what")))
+        last_end: dict[int, tuple[int, str]] = {}
         for x in ctx.texts():
             for m in WORD_RE.finditer(x.text):
                 if m.group(0) in rep_words:
                     continue
                 if re.match(r"[^，,。 ]{0,3}模具", x.text[m.end():m.end() + 5]) and WORD_IND[m.group(0)] != "模具":
                     continue  # 小家电模具 / 汽车灯罩模具: the maker of moulds is in 模具
-                before, after = x.text[max(0, m.start() - 10): m.start()], x.text[m.end(): m.end() + 6]
-                bought = (PURCHASE.search(before) or PURCHASE_AFTER.search(after)) and not SELF_CUE.search(before)
+                before, after = x.text[max(0, m.start() - 10): m.start()], x.text[m.end(): m.end() + 12]
+                bought = (PURCHASE.search(before) or PURCHASE_AFTER.search(after)) and not MAKES.search(before)
                 ind = WORD_IND[m.group(0)]
                 window = x.text[max(0, m.start() - 12): m.end() + 6]
                 if x.speaker == "customer":
-                    w = 1.0 if SELF_CUE.search(window) else 0.6
-                    for d in SELF_DESC.finditer(x.text):
-                        if d.start("what") <= m.start() < d.end("what"):
-                            w = 1.5
+                    spans = [(d.start("what"), d.end("what")) for d in SELF_DESC.finditer(x.text)]
+                    if any(a <= m.start() < b for a, b in spans):
+                        w = 1.5
+                    elif spans:
+                        w = 0.6  # the business is stated elsewhere in the message: this is a part or a detail
+                    else:
+                        w = 1.0 if SELF_CUE.search(window) else 0.6
                 elif x.speaker == "rep":
                     if NOT_CUE.search(window) and not re.search(r"您|你们|贵司|贵厂", window):
                         continue
@@ -106,7 +117,13 @@ class Industry:
                     continue
                 w *= 1.0 + 0.1 * min(len(m.group(0)) - 2, 3)
                 if bought:
-                    w *= 0.4
+                    w *= 0.4  # the equipment being bought is not the buyer's trade
+                if WORKSHOP.match(x.text, m.end()):
+                    w *= 1.5  # SMT车间 / 电池产线: the plant's own line says the trade
+                prev = last_end.get(x.index)
+                if prev is not None and prev[1] != ind and GLUE.fullmatch(x.text, prev[0], m.start()):
+                    w *= 0.3  # 汽车空调压缩机 / 风电轮毂: the leading word names the application
+                last_end[x.index] = (m.end(), ind)
                 votes.setdefault(ind, []).append((w, x, m.start(), m.end()))
         if not votes:
             return []
@@ -114,7 +131,7 @@ class Industry:
         total = sum(h[0] for h in hits)
         others = sum(h[0] for k, v in votes.items() if k != ind for h in v)
         w, x, s, e = max(hits, key=lambda h: h[0])
-        score = min(0.95, 0.45 + 0.3 * min(total, 1.5)) * (total / (total + others))
+        score = 0.95 * (1 - math.exp(-1.5 * total)) * (total / (total + others))  # weak lone votes stay low
         return [suggestion("industry", ind, score, [x.evidence(s, e)],
                            f"{'客户' if x.speaker == 'customer' else '销售'}提到“{x.text[s:e]}”,属于{ind}行业", self.name,
                            votes=round(total, 2), rivals=round(others, 2))]
