@@ -1,8 +1,8 @@
 """Calibration: raw component scores → probabilities a rep would accept as is.
 
-Per field, a monotone map fitted on the dev split (isotonic regression, stored as
-breakpoints so inference needs no sklearn) and a threshold chosen to reach the target
-precision. Without a fitted artifact the raw score passes through unchanged.
+Per field (and per tag value where dev has enough of it), a monotone map fitted on the dev
+split (isotonic regression, stored as breakpoints so inference needs no sklearn) and a
+threshold chosen to reach the target precision. Without a fitted artifact the raw score passes through unchanged.
 """
 from __future__ import annotations
 
@@ -24,8 +24,17 @@ class Calibrator:
     thresholds: dict[str, float] = field(default_factory=dict)  # on the calibrated scale (for display/reports)
     raw_thresholds: dict[str, float] = field(default_factory=dict)  # on the raw score: what decides emission
 
-    def calibrate(self, fld: str, raw: float) -> float:
-        m = self.maps.get(fld)
+    def key(self, fld: str, value: object = None) -> str:
+        """The map/threshold key: a value of its own ("tag:价格讨论") where one was fitted
+        (the tags differ a lot in how often their raw scores are right), else the field."""
+        if value is not None and isinstance(value, str):
+            k = f"{fld}:{value}"
+            if k in self.maps:
+                return k
+        return fld
+
+    def calibrate(self, fld: str, raw: float, value: object = None) -> float:
+        m = self.maps.get(self.key(fld, value))
         if not m:
             return float(max(0.0, min(1.0, raw)))
         xs, ys = m
@@ -40,11 +49,12 @@ class Calibrator:
     def threshold(self, fld: str) -> float:
         return self.thresholds.get(fld, DEFAULT_THRESHOLD)
 
-    def shows(self, fld: str, raw: float, calibrated: float) -> bool:
+    def shows(self, fld: str, raw: float, calibrated: float, value: object = None) -> bool:
         """Emit? Decided on the raw score, which keeps the ranking the isotonic plateaus flatten."""
-        if fld in self.raw_thresholds:
-            return raw >= self.raw_thresholds[fld]
-        return calibrated >= self.threshold(fld)
+        k = self.key(fld, value)
+        if k in self.raw_thresholds:
+            return raw >= self.raw_thresholds[k]
+        return calibrated >= self.threshold(k)
 
     def to_dict(self) -> dict:
         return {"version": self.version, "maps": self.maps, "thresholds": self.thresholds,

@@ -47,18 +47,27 @@ def _judge(convs, *, threshold: bool):
     return score(convs, preds)
 
 
+PER_VALUE_MIN = 40  # judged dev suggestions a tag value needs for a calibration of its own
+
+
 def fit_calibration(dev: list[dict], version: str, target_precision: float = 0.9, min_support: int = 3) -> Calibrator:
     """Isotonic map per field on dev (raw score → accuracy) and the lowest threshold
     whose emitted precision on dev reaches the target."""
     from sklearn.isotonic import IsotonicRegression
-    from extractor.types import FIELDS
+    from extractor.types import FIELDS, TAGS
     import models.calibration as cal_mod
     cal_mod.current.cache_clear()
     # judge raw scores: temporarily run with an identity calibrator
     sc = _judge(dev, threshold=False)
     cal = Calibrator(version=version)
-    for f in FIELDS:
-        pts = [(j.confidence, j.correct) for j in sc.judged if j.field == f]
+    groups = [(f, [(j.confidence, j.correct) for j in sc.judged if j.field == f]) for f in FIELDS]
+    # each tag value gets its own map and threshold when dev holds enough of it (the field's
+    # otherwise): 回款跟进 cues are nearly always right, 客户明确需求 cues much less often
+    for v in TAGS:
+        pts = [(j.confidence, j.correct) for j in sc.judged if j.field == "tag" and j.value == v]
+        if len(pts) >= PER_VALUE_MIN and sum(1 for _, ok in pts if ok) >= PER_VALUE_MIN // 4:
+            groups.append((f"tag:{v}", pts))
+    for f, pts in groups:
         if len(pts) < min_support:
             cal.thresholds[f] = 0.5
             continue
@@ -93,6 +102,26 @@ def fit_calibration(dev: list[dict], version: str, target_precision: float = 0.9
     return cal
 
 
+def _score_dir(model_path: Path, dev: list[dict]) -> dict:
+    """Dev scores of the model stored in `model_path`, with its own calibration."""
+    import os
+    import models.calibration as cal_mod
+    from models import textclf
+    old = os.environ.get("CHAT2CRM_MODEL_DIR")
+    os.environ["CHAT2CRM_MODEL_DIR"] = str(model_path)
+    try:
+        cal_mod.current.cache_clear()
+        textclf.current_model.cache_clear()
+        return _judge(dev, threshold=True).summary()
+    finally:
+        if old is None:
+            os.environ.pop("CHAT2CRM_MODEL_DIR", None)
+        else:
+            os.environ["CHAT2CRM_MODEL_DIR"] = old
+        cal_mod.current.cache_clear()
+        textclf.current_model.cache_clear()
+
+
 def train_and_promote(*, seed: int = 0, target_precision: float = 0.9, extra_train: list[dict] | None = None,
                       force: bool = False, out_dir: Path | None = None, log=print) -> dict:
     from labeling.corpus import load
@@ -110,6 +139,10 @@ def train_and_promote(*, seed: int = 0, target_precision: float = 0.9, extra_tra
     prev = None
     if (target / "metrics.json").exists():
         prev = json.loads((target / "metrics.json").read_text(encoding="utf-8"))
+        # the yardstick is the current model on *this* dev split (the split grows with the
+        # corpus, so the micro-F1 stored with the old model may be over different conversations)
+        if (target / "textclf.npz").exists() and (target / "calibration.json").exists():
+            prev.setdefault("dev", {})["micro_f1"] = _score_dir(target, dev)["micro_f1"]
     log(f"training on {len(train)} conversations (dev {len(dev)}), seed {seed}")
     model = textclf.train(train, seed=seed, progress=log, partial=partial)
     with tempfile.TemporaryDirectory() as tmp:

@@ -1,0 +1,39 @@
+"""`chat2crm train`: reproducible, versioned, and it never promotes a model worse on dev."""
+import json
+
+import pytest
+
+import labeling.corpus as corpus
+from models.train import train_and_promote
+
+
+@pytest.fixture
+def small_corpus(monkeypatch):
+    train, dev = corpus.load("train")[:160], corpus.load("dev")[:60]
+    assert len(train) == 160 and len(dev) == 60
+    state = {"train": train}
+    monkeypatch.setattr(corpus, "load", lambda split: {"train": state["train"], "dev": dev}[split])
+    return state
+
+
+def test_same_data_same_seed_same_model(tmp_path, small_corpus):
+    a = train_and_promote(seed=3, out_dir=tmp_path / "a", log=lambda *_: None)
+    b = train_and_promote(seed=3, out_dir=tmp_path / "b", log=lambda *_: None)
+    assert a["version"] == b["version"] and a["dev"] == b["dev"]
+    assert (tmp_path / "a" / "textclf.npz").read_bytes() == (tmp_path / "b" / "textclf.npz").read_bytes()
+    stored = json.loads((tmp_path / "a" / "metrics.json").read_text(encoding="utf-8"))
+    assert stored["version"] == a["version"] and stored["data_hash"] == a["data_hash"] and a["data_hash"]
+
+
+def test_a_worse_model_is_not_promoted_and_the_current_one_stays(tmp_path, small_corpus):
+    good = train_and_promote(seed=0, out_dir=tmp_path, log=lambda *_: None)
+    assert good["promoted"]
+    before = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
+    small_corpus["train"] = small_corpus["train"][:12]  # far less data: a worse classifier
+    worse = train_and_promote(seed=0, out_dir=tmp_path, log=lambda *_: None)
+    assert worse["dev"]["micro_f1"] < good["dev"]["micro_f1"]
+    assert worse["previous_dev_micro_f1"] == pytest.approx(good["dev"]["micro_f1"])  # re-scored on this dev
+    assert not worse["promoted"]
+    assert {p.name: p.read_bytes() for p in tmp_path.iterdir()} == before  # nothing overwritten
+    forced = train_and_promote(seed=0, out_dir=tmp_path, force=True, log=lambda *_: None)
+    assert forced["promoted"] and json.loads((tmp_path / "metrics.json").read_text(encoding="utf-8"))["version"] == forced["version"]
