@@ -28,32 +28,36 @@ SOURCE = "followup-rules"
 CONTACT = re.compile(
     r"过来|过去|过嚟|来访|拜访|上门|登门|见面|面谈|面聊|当面|碰一下|碰个面|碰碰|碰头|聊|谈|打电话|打给|打我|打你|打您|回电|电话|致电|call|"
     r"回复|答复|回您|回你|给您回|给你回|回话|准信|准话|信儿|确认|样机|演示|demo|Demo|DEMO|开放日|来看|来厂|来我们|到我们|到你们|到贵司|到您|"
-    r"参观|约|会议|电话会|视频会|视频|线上|腾讯会议|过一下|对一下|对一次|交流|沟通|联系|等您|等你|见|试机|试用|调机|现场|汇报|讲解|培训|对接|"
+    r"参观|约|会议|打俾|打畀|傾|搵你|搵您|电话会|视频会|视频|线上|腾讯会议|过一下|对一下|对一次|交流|沟通|联系|等您|等你|见|试机|试用|调机|现场|汇报|讲解|培训|对接|"
     r"敲定|拜会|门卫|接您|接你|你来|您来|来吧|来一趟|来一下|来坐坐|坐坐|我到|我来|我们来|一起过|上门|带.{0,4}(?:过来|过去)|"
     r"跟您|跟你|问问|问一下|问我|再问|讲讲|讲一下|来讲|讲方案|派人|你们来|过技术协议|来测|再来|来一次|去你们|去您|去贵司|去你那|到你那|看实机|看看实机|驻厂|到场|到现场|最终|"
     r"再试|来试|拿料试|试一下|试切|试模|测一下|再测|复测|重测|(?:我|我们|工程师|师傅|人)[^，,。 ]{0,3}到(?!货|账|期|款|位)")
 # contact words strong enough to win over a shipping/paying word in the same clause (再跟您确认下到账)
 STRONG = re.compile(r"跟您|跟你|给您打|给你打|问问|问一下|问我|再问|联系您|联系你|当面|见面|拜访|碰一下|碰个面|打电话|电话会|视频会|"
-                    r"去您|去你们|到您那|到你们那|来您|演示|你来|您来|你们来|腾讯会议")
+                    r"去您|去你们|到您那|到你们那|来您|演示|你来|您来|你们来|腾讯会议|拜年|拜个年|再跟.{0,5}(?:确认|联系|沟通)")
 INTERNAL = re.compile(r"(?:我们|我这边|我们这边|集团|公司)(?:内部)?.{0,3}(?:开会|开.{0,4}会|评审|上会|讨论|审计|盘点)")
-DEFER = re.compile(r"回头再约|回头再说|改天|等通知|等我消息|等我通知|再通知|不用来了|不用过来|取消|都不方便|都不行|先不约|暂时不约|"
-                   r"(?:好|完|了|定)再说|到时候再说|忙完了?(?:再|告诉)")
+DEFER = re.compile(r"回头再约|回头再说|回来再约|(?:完|好)(?:了)?我(?:再)?通知|改天|等通知|等我消息|等我通知|再通知|不用来了|不用过来|取消|都不方便|都不行|先不约|暂时不约|"
+                   r"(?:好|完|了|定)再说|到时候再说|忙完了?(?:再|告诉)|(?:年|节|[一五]|十一|月|季度|清明|端午|中秋|国庆)(?:以|之)?后再(?:说|看|聊吧)")
 NOT_CONTACT = re.compile(
     r"发货|到货|交货|交期|送货|送到|物流|快递|顺丰|付款|打款|到账|付清|付一半|付完|支付|走款|开票|发票|下单|排产|生产|投产|上线|调试|验收|截止|有效期|"
     r"(?<!出)发(?!现|展|言)|寄|回签|报过去|报给|出.{0,4}(?:报价|方案|报告|版|图纸|合同)|做好|改好|填好|放假|休息|休[一两三]|出差|封账|报销|入库|装车|出货|备货|"
-    r"委员会|评审会|能到|前到|生日|愉快|快乐|实施|安装|施工|顾问|(?<![应支])付|聊得|谈得|见过|来过|去过|聊过|谈过|得很|整理")
+    r"开过去|开给您|开给你|委员会|评审会|能到|前到|生日|愉快|快乐|实施|安装|施工|顾问|(?<![应支])付|聊得|谈得|见过|来过|去过|聊过|谈过|得很|整理")
 CANCEL = re.compile(r"不用来了|不用过来|别来了|不来了|来不了|去不了|过不去|取消|改天|等通知|等我消息|等我通知|回头再约|回头再说|"
-                    r"先不约|暂时不|搁置|推迟|延后|不方便|没空|没时间|停产|检修|放假|不对|审厂|都不行|(?<!行)不行(?!不)|不在|在外面|出差|太忙|很忙|忙不过来|来不及|赶不上|不太方便|有事|有会|开会")
+                    r"先不约|暂时不|搁置|推迟|延后|不方便|没空|没时间|停产|检修|放假|不对|审厂|都不行|(?<!行)不行(?!不)|不在|在外面|出差|太忙|很忙|忙不过来|来不及|赶不上|不太方便|有事|有会|开会|去外地|在外地|你先跟|您先跟")
 VAGUE = re.compile(r"具体(?:哪天|时间|日子|几点|安排)?.{0,10}(?:再说|再定|再约|再看|待定|另约|通知|告诉|约|说)|到时候再|看情况|说不准|不一定|定了告诉|定了再|再看看.{0,4}时间|等我消息|等我通知|等通知")
 RESCHED = re.compile(r"改到|改成|换到|挪到|推到|调到|改为|改在|换成")
 ACK = re.compile(r"^\s*(?:好|行|可以|没问题|嗯|OK|ok|Ok|收到|成|妥|一言为定|就这么定|那就这样|到时见|不见不散|👌|👍|\[OK\]|\[好的\]|\[抱拳\]|等你消息|等您消息|得|冇问题|要得|中)")
-REPLY_VERB = re.compile(r"最终|答复|准话|准信|回复|回话|回您|回你|给您回|给你回|回个话|给个话|给我个|打给|电话|确认|碰|见|过来|过去|来")
+REPLY_VERB = re.compile(r"最终|答复|联系|沟通|准话|准信|回复|回话|回您|回你|给您回|给你回|回个话|给个话|给我个|打给|电话|确认|碰|见|过来|过去|来")
 TIME_QUESTION = re.compile(r"怎么样|如何|方便|有空|什么时候|哪天|几点|时间|行不行|可以吗|行吗|好吗|还是")
 PARTICLES = re.compile(r"第一天|第一个工作日|头一天|以后|之后|左右|前后|[吧呢啊呀哈嘛的了行好可以嗯那就我在都在有空在这个周也那吧要是]")
 NOW_WORDS = re.compile(r"^(?:现在|此时|此刻|当前|目前|刚才|刚刚|马上|立刻|今后|以后)$")
 DATE_WORD = re.compile(r"[天日号號周週星期礼禮拜月年节節初底末中旬今明后後昨前]|[0-9]+[./-][0-9]+")
 BARE_WEEKDAY = re.compile(r"^(?:周|星期|礼拜|週|禮拜)[一二三四五六日天1-7]")
 NUMERIC_FP = re.compile(r"^(?:微米|毫米|厘米|公分|米|mm|um|μm|%|倍|公斤|kg|吨|个点|块|元|万|丝|度|寸|秒|分钟)")
+REDIRECT = re.compile(r"^(?:你|您)先跟")  # 下周一我在合肥 你先跟何工对接: the day is declined
+DELIVERY = re.compile(r"司机|物流|货车|车到了|到货")
+NOW_STATE = re.compile(r"了|啦|嘛")
+PERIOD_NOW = {"年底", "年末", "月底", "月末", "周末", "年初", "月初", "中午", "晚上", "下午", "上午", "早上"}
 GREETING = re.compile(r"(?:周末|节日|新年|春节|中秋|国庆|元旦)(?:愉快|快乐|好)")
 # large alternations searched in most messages: a cheap necessary-literal guard in front (guard.py)
 CONTACT, NOT_CONTACT, CANCEL = guarded(CONTACT), guarded(NOT_CONTACT), guarded(CANCEL)
@@ -100,6 +104,8 @@ def _valid(x: Msg, t) -> bool:
         return False
     if GREETING.search(x.text[max(0, t.start - 2): t.end + 4]):
         return False
+    if NOW_STATE.match(x.text, t.end) and t.text in PERIOD_NOW:
+        return False  # 年底了 车间都在赶货: it *is* year-end now, not a plan
     return True
 
 
@@ -162,11 +168,13 @@ class FollowUp:
                 scope = inner + (" " + nxt if len(rest0) <= 3 else "")  # 今天就重开 顺丰寄过去: the next clause says what happens
                 strong = bool(STRONG.search(scope))
                 blocked = (not strong and NOT_CONTACT.search(scope)) or NOT_CONTACT.search(t.text) or (
-                    x.speaker == "customer" and INTERNAL.search(inner) and not re.search(r"你们|您|贵司|腾讯会议|视频|电话|线上", x.text))
-                if CANCEL.search(inner):
+                    x.speaker == "customer" and INTERNAL.search(inner) and not re.search(r"你们|您|贵司|腾讯会议|视频|电话|线上|你过来|你来", x.text))
+                if CANCEL.search(inner) or REDIRECT.search(nxt):
                     if plan is not None and plan.value.date() == t.value.date():
                         plan, rescheduling = None, True  # 周四不行 / 后天放假了: the planned day is off
                     continue
+                if DELIVERY.search(scope + " " + nxt):
+                    blocked = True  # 到之前司机会给您打电话: the delivery, not a contact
                 if blocked:
                     continue
                 mentioned.setdefault(t.value.date(), x.speaker)
