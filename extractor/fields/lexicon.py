@@ -284,7 +284,10 @@ def framed_company(s: str) -> str | None:
     s = FRAMED_DEPT.sub("", s) if len(s) > 4 else s
     if s in FRAMED_NOT or s[0] in NUMERALS:
         return None
-    if not 2 <= len(s) <= 10 or any(c in NAME_STOP for c in s) or not re.fullmatch(r"[\u4e00-\u9fa5]+", s):
+    if not 2 <= len(s) <= 10 or not re.fullmatch(r"[\u4e00-\u9fa5]+", s):
+        return None
+    # function characters head phrases (我们的 / 和他们); inside a longer name they are fine (北辰光能, 仁和口腔)
+    if s[0] in NAME_STOP or (len(s) < 4 and any(c in NAME_STOP for c in s)):
         return None
     if s in PLACES or s in NOT_NAME_WORDS or s in GENERIC_COMPANY or any(b in s for b in COMPETITOR_BRANDS):
         return None

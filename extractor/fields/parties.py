@@ -31,6 +31,11 @@ REP_TOPIC_TAIL_NAMED = re.compile(r"那个|这个")
 ADDR_TAIL = re.compile(r"(?:吗|吧|的|这边|那边|那台|这台|那批|这批|找您|拜访|厂里|公司)")
 OTHER_SIDE = re.compile(r"那边|那家|报|的价|价格|家的|用的|做的|也|都")
 THIS_SIDE = re.compile(r"这边|这里")
+DN_ROLE_TAIL = re.compile(r"(?:采购|财务|技术|设备|工艺|生产|质量|品质|研发|法务|销售|项目)(?:部|经理|主管)?$")
+# the customer naming its own company before what it does: 我们蜀香源做火锅底料的 / 我们宏途这边 / 我哋美廚即刻落單
+SELF_NAMED = re.compile(r"(?:我们|我哋|我地|我司)(?P<co>[\u4e00-\u9fa5]{2,4}?)(?=这边|这块|是做|做|主要|专门|生产|即刻|马上|今年|的(?:厂|工厂|车间|产线))")
+# the rep asking whether it reached the company: 请问是陇原果蔬的吗 / 是智联通讯的采购负责人吗
+REP_ASKS = re.compile(r"(?:请问|您好|你好)\s*是\s*(?P<co>[\u4e00-\u9fa5]{2,8}?)的(?=吗|采购|负责人|技术|设备|老板|厂长|[\u4e00-\u9fa5]{0,2}(?:经理|总|工|主任)吗)")
 # explicit frames where any characters may form the name: 请问是华屹电子的王总吗 / 我是康泰生物质量部的 / 我鑫源光伏的 姓符
 _ADDR = rf"(?:{SURNAME_RE})(?:{HONORIFIC_RE})"
 REP_FRAME = re.compile(rf"是(?:做[^的，,。\s]{{1,8}}的)?(?P<co>[\u4e00-\u9fa5]{{2,12}}?)的(?={_ADDR})")
@@ -59,6 +64,30 @@ def _name_positions(text: str, names: set[str], *, small: bool) -> list[int]:
     if small:
         pos |= {m.start() for m in SMALL_NAME.finditer(text)}
     return sorted(pos)
+
+
+
+SELF_NAMED_NOT = {"这边", "那边", "公司", "工厂", "厂里", "车间", "老板", "领导", "主要", "现在", "目前", "今年", "去年", "一直",
+                  "自己", "这个", "那个", "这里", "这块", "厂子", "单位", "集团", "总部", "内部", "平时", "之前", "以前", "原来"}
+PRODUCT_MODIFIERS = {"商用", "民用", "家用", "工业", "医用", "车用", "数控", "铁路", "电梯", "精密", "高速", "全自动", "自动", "智能"}
+_PRODUCT_HEAD = set("机器轮芯池统路测线件板")
+_NAME_SUFFIX_OK = ("电机", "机械", "机电", "机床", "电器", "电子", "仪器", "电路板厂")
+
+
+def _productish(co: str) -> bool:
+    """A product or a quantity phrase caught by a company frame (我们电芯 / 我们冰箱压缩机 /
+    报价是含两台机器人的 / 我们商用厨具这块), not a trade name. A trade name leads with at
+    least two characters of its own (德凯汽车系统, 信航柔性电路, 新聚能电池)."""
+    from extractor.fields.industry import WORD_RE
+    if co[:1] in "含带共约总每各该此其两一分" or co[:2] in PRODUCT_MODIFIERS:
+        return True
+    words = list(WORD_RE.finditer(co))
+    if words and words[0].start() == 0:
+        return True  # 电芯 / 风电 / 储能电池 / 冰箱压缩机 / 光伏边框
+    if not words:
+        return co[-1] in _PRODUCT_HEAD and not co.endswith(_NAME_SUFFIX_OK)  # 高光机 / 模仁检测
+    return False
+
 
 
 class CustomerName:
@@ -109,7 +138,7 @@ class CustomerName:
         cands: list[tuple[float, str, Msg, int, int, str]] = []
 
         def add(score, co, x, s, why):
-            if any(_shares_brand(co, o) for o in own):
+            if any(_shares_brand(co, o) for o in own) or _productish(co):
                 return
             cands.append((score, co, x, s, s + len(co), why))
 
@@ -135,6 +164,10 @@ class CustomerName:
                     if not suffixed and (re.match(HONORIFIC_RE, after) or co[:1] in SURNAMES and co[:2] not in SURNAMES and len(co) == 2 and m.group(0) == "我是"):
                         continue  # 我是高经理 / 我是林强: a person, not a company
                     add(0.9 if suffixed else 0.82, co, x, m.end(), f"客户自称“{t[m.start():end]}”")
+                for m in SELF_NAMED.finditer(t):
+                    co = framed_company(m.group("co"))
+                    if co and not _productish(co) and co not in SELF_NAMED_NOT and not any(b in co for b in COMPETITOR_BRANDS):
+                        add(0.82, co, x, m.start("co"), f"客户自称“{t[m.start():m.end('co')]}”")
                 for m in CUST_FRAME.finditer(t):
                     g = next(k for k in ("co", "co2", "co3", "co4") if m.group(k))
                     co = framed_company(m.group(g))
@@ -164,6 +197,10 @@ class CustomerName:
                     co = framed_company(m.group("co"))
                     if co:
                         add(0.84, co, x, m.start("co"), f"销售称呼客户“{t[m.start():m.end() + 2]}”")
+                for m in REP_ASKS.finditer(t):
+                    co = framed_company(m.group("co"))
+                    if co and not _productish(co):
+                        add(0.84, co, x, m.start("co"), f"销售询问是否“{t[m.start('co'):m.end('co')]}”")
                 for m in REP_ADDR_LEAD.finditer(t):
                     if m.group(0).startswith("是") and m.start() > 0 and t[m.start() - 1] in "我们就也还都不这那就":
                         continue
@@ -194,8 +231,13 @@ class CustomerName:
             parts = [re.sub(r"^[A-Za-z0-9]+", "", p) for p in re.split(r"[-_—|·/\s（）()【】\[\]]+", dn) if p]
             if len(parts) < 2:
                 continue
+            person = any(re.fullmatch(rf"(?:{SURNAME_RE})(?:{HONORIFIC_RE})?|[A-Za-z]+|(?:{SURNAME_RE})[\u4e00-\u9fa5]{{1,2}}", q)
+                         for q in re.split(r"[-_—|·/\s（）()【】\[\]]+", dn) if q)
             for p in parts:
+                p = DN_ROLE_TAIL.sub("", p) if len(p) > 4 else p  # 华屹电子采购 → 华屹电子
                 pc = parse_company(p, 0)
+                if not (pc and pc[0] == len(p)) and person and len(p) >= 3 and framed_company(p) == p and not _productish(p):
+                    pc = (len(p), p, False)  # 宁波拓远-岑: company-person display names
                 if pc and pc[0] == len(p):
                     hit = next(((y, y.text.find(pc[1])) for y in ctx.texts() if pc[1] in y.text), None)
                     y, i = hit if hit else (x, 0)
