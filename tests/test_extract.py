@@ -166,3 +166,19 @@ def test_industry_component(case):
         assert not out or out[0].score < 0.4, f"{case['name']}: got {out[0].value} at {out[0].score:.2f}"
     else:
         assert out and out[0].value == case["expected"], f"{case['name']}: got {out[0].value if out else None}"
+
+
+BUDGET_CASES = [json.loads(line) for line in (ROOT / "tests/data/budget_cases.jsonl").read_text(encoding="utf-8").splitlines()
+                if line.strip()]
+
+
+@pytest.mark.parametrize("case", BUDGET_CASES, ids=[c["name"] for c in BUDGET_CASES])
+def test_budget_component(case):
+    """The budget rule's candidate (before calibration): value, or nothing."""
+    from extractor.fields.base import Ctx
+    from extractor.fields.money import Budget
+    out = Budget()(Ctx.build(Conversation.from_dict(case["conversation"])))
+    got = out[0].value if out else None
+    assert got == case["expected"], f"{case['name']}: got {got}"
+    if out:
+        assert out[0].score >= 0.8, f"{case['name']}: a clear budget statement scored {out[0].score:.2f}"

@@ -15,12 +15,12 @@ DIG = "零〇一二两三四五六七八九"
 CN = rf"[{DIG}十百千点]+"
 NUM = rf"(?:[0-9]+(?:\.[0-9]+)?|{CN})"
 APPROX = r"(?:来|多|出头|左右|上下)?"
-UNIT = r"(?:个亿|亿|个w|个W|w|W|万|千|k|K|个)"
+UNIT = r"(?:个亿|亿|个w|个W|w|W|百万|万|千|k|K|个)"
 AMOUNT = re.compile(
     rf"(?P<a>{NUM}){APPROX}\s*(?P<ua>{UNIT})?\s*(?:块|元)?\s*"
     rf"(?:(?:到|至|-|~|～|—|－)\s*(?P<b>{NUM}){APPROX}\s*(?P<ub>{UNIT})?)?\s*(?P<cur>块钱|块|元|人民币)?")
 
-UNIT_VALUE = {"w": 10_000, "万": 10_000, "千": 1_000, "k": 1_000, "亿": 100_000_000}
+UNIT_VALUE = {"w": 10_000, "百万": 1_000_000, "万": 10_000, "千": 1_000, "k": 1_000, "亿": 100_000_000}
 NEIGHBOURS = re.compile(rf"([{DIG[2:]}])([{DIG[2:]}])(?=[十百千万]|$)")
 VALUE = {c: i for i, c in enumerate("零一二三四五六七八九")} | {"两": 2, "〇": 0}
 
@@ -87,9 +87,12 @@ def find_amounts(text: str, *, assume_wan: bool = False):
             lo, hi = hi, lo
         if hi < 1000:
             continue
-        if re.match(r"\s*(?:台|件|人|套|条|天|年|月|周|个月|小时|分钟|秒|次|家|倍|点|号|米|毫米|公斤|吨|平|片|只|把|班|元/|块/)", text[m.end():]) \
+        after = text[m.end():]
+        if re.match(r"\s*(?:台|件|人|套|条|天|年|月|周|个月|小时|分钟|秒|次|家|倍|点|号|米|毫米|公斤|吨|平|片|只|把|班|元/|块/)", after) \
                 and not has_unit:
             continue
+        if re.match(r"(?:件|只|片|套|颗|支|pcs|PCS)", after) and not m.group("cur"):
+            continue  # 一年四十来万只 / 10万件: a count of parts, not money
         if text[m.start() - 1:m.start()] == "几":
             continue  # 几十万: too vague to be an amount
         after_unit = text[m.end("ua"):] if m.group("ua") else ""

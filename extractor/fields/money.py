@@ -11,8 +11,9 @@ import re
 from extractor.fields.amounts import find_amounts
 from extractor.fields.base import Ctx, suggestion
 
-BUDGET_CUE = re.compile(r"预算|立项|准备了|准备的|批了|批下来|上限|最多(?:能|只能)?(?:给|出|花|投|批)?|顶多|顶天|封顶|不超过|控制在|以内|之内|打算投|准备投|计划投|批了|批的|能接受的?(?:价格|范围)?|心理价|总共就|一共就|加起来")
+BUDGET_CUE = re.compile(r"预算|立项|盘子|能批的|指导价|心里(?:的价位|就)|心理价位|留了|(?:超过|超了).{0,8}不批|准备了|准备的|批了|批下来|上限|最多(?:能|只能)?(?:给|出|花|投|批)?|顶多|顶天|封顶|不超过|控制在|以内|之内|打算投|准备投|计划投|批了|批的|能接受的?(?:价格|范围)?|心理价|总共就|一共就|加起来")
 NOT_BUDGET = re.compile(r"(?<!不)超(?:了|出|过)|报价|报的|报了|你们报|单价|尾款|货款|质保金|欠|逾期|发票|优惠|折扣|便宜|降|让|运费|定金|首付|预付|已付|付了|还差|贵了|多了|差价|押金|罚|违约金|工资|营收|产值|年产|损失|省|电费|回本|一台|每台")
+STRONG_CUE = re.compile(r"预算|上限|立项|盘子|封顶|不批|能批|指导价|顶天")
 PART = re.compile(r"这块|这部分|这一块|分到|切出来|其中|单就|光是|落到")
 TARGET = re.compile(r"你们.{0,6}(?:要到|做到|降到|到)|才划算|才能做|才考虑|才有戏|要到.{0,8}以内|报到")
 ASK_BUDGET = re.compile(r"预算|大概.{0,4}(?:多少|什么范围|投多少)|打算投|准备投|心理价")
@@ -26,6 +27,9 @@ class Budget:
     def __call__(self, ctx: Ctx):
         best = None
         msgs = [x for x in ctx.msgs if x.text and x.speaker in ("rep", "customer")]
+        # amounts said with their unit anywhere in the conversation (报价一百四十八万 / 72万): a bare
+        # 一百二 of the same order is then as clear as one with its unit
+        scale = [hi for x in msgs for _, _, (_, hi), unit in find_amounts(x.text) if unit and hi >= 10_000]
         for i, x in enumerate(msgs):
             if NEGATED.search(x.text):
                 continue
@@ -53,7 +57,7 @@ class Budget:
                 lo_ctx = min(s, cue.start()) if cue else s
                 hi_ctx = max(e, cue.end()) if cue else e
                 near = x.text[max(0, lo_ctx - 6): hi_ctx + 2]
-                strong = cue is not None and ("预算" in cue.group(0) or "上限" in cue.group(0) or "立项" in cue.group(0))
+                strong = cue is not None and STRONG_CUE.search(cue.group(0)) is not None
                 if NOT_BUDGET.search(x.text[max(0, s - 6): e + 2]) and not strong:
                     continue
                 if not has_unit and not (strong or answer):
@@ -62,8 +66,8 @@ class Budget:
                     continue  # 你们至少要到150以内 / 一百二十五以内才划算: a price target, not a budget
                 if x.speaker == "customer":
                     score = 0.9 if strong else 0.82  # weak cues (最多, 一共就, 以内) are as reliable on train
-                    if not has_unit:
-                        score -= 0.1
+                    if not has_unit and not any(v / 3 <= hi <= v * 3 for v in scale) and not (strong and dist <= 4):
+                        score -= 0.1  # a bare number far from its cue, in a chat with no amounts in 万
                     if cue is not None and cue_after and strong and "预算" in x.text[e:e + 4]:
                         score -= 0.05
                 else:
