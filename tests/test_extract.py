@@ -182,3 +182,17 @@ def test_budget_component(case):
     assert got == case["expected"], f"{case['name']}: got {got}"
     if out:
         assert out[0].score >= 0.8, f"{case['name']}: a clear budget statement scored {out[0].score:.2f}"
+
+
+TAG_CASES = [json.loads(line) for line in (ROOT / "tests/data/tag_cases.jsonl").read_text(encoding="utf-8").splitlines()
+             if line.strip()]
+
+
+@pytest.mark.parametrize("case", TAG_CASES, ids=[c["name"] for c in TAG_CASES])
+def test_tag_rules(case):
+    """The tag rules' cues (before the classifier): each listed tag present or absent."""
+    from extractor.fields.base import Ctx
+    from extractor.fields.signals import Tags
+    got = {s.value for s in Tags()(Ctx.build(Conversation.from_dict(case["conversation"])))}
+    for tag, want in case["expected"].items():
+        assert (tag in got) == want, f"{case['name']}: {tag} should be {want}, got {sorted(got)}"
