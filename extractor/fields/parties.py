@@ -31,6 +31,9 @@ REP_TOPIC_TAIL_NAMED = re.compile(r"那个|这个")
 ADDR_TAIL = re.compile(r"(?:吗|吧|的|这边|那边|那台|这台|那批|这批|找您|拜访|厂里|公司)")
 OTHER_SIDE = re.compile(r"那边|那家|报|的价|价格|家的|用的|做的|也|都")
 THIS_SIDE = re.compile(r"这边|这里")
+PROCUREMENT_NOUN = re.compile(r"(?:的|政府|集中|统一|年度|刀具|设备|物资|招标)采购|采购(?:流程|计划|项目|需求|清单|周期|合同|系统)")
+FINANCE_EXECUTES = re.compile(r"(?:让|转给|交给|叫|转)(?:财务|財務)|(?:财务|財務)(?:那关|那關|要先|规定|制度|那边规定)")
+DISCLAIMS = re.compile(r"\s*(?:经理)?(?:说了不算|做不了主|定不了|管不了)")
 DN_ROLE_TAIL = re.compile(r"(?:采购|财务|技术|设备|工艺|生产|质量|品质|研发|法务|销售|项目)(?:部|经理|主管)?$")
 # the customer naming its own company before what it does: 我们蜀香源做火锅底料的 / 我们宏途这边 / 我哋美廚即刻落單
 SELF_NAMED = re.compile(r"(?:我们|我哋|我地|我司)(?P<co>[\u4e00-\u9fa5]{2,4}?)(?=这边|这块|是做|做|主要|专门|生产|即刻|马上|今年|的(?:厂|工厂|车间|产线))")
@@ -523,6 +526,13 @@ class DecisionRoles:
                 for m in rx.finditer(x.text):
                     s, e = m.start(), m.end()
                     cs, ce = x.clause_at(s, e)
+                    near = x.text[max(0, s - 3): e + 4]
+                    if role == "采购" and PROCUREMENT_NOUN.search(near):
+                        continue  # 刀具采购 / 走政府采购: the activity, not the purchasing department
+                    if role == "财务" and FINANCE_EXECUTES.search(near):
+                        continue  # 我让财务这周付了 / 转给财务 / 财务那关: paying or a rule, not taking part
+                    if DISCLAIMS.match(x.text, e, min(len(x.text), e + 8)) or DISCLAIMS.match(x.text, e + 2, min(len(x.text), e + 10)):
+                        continue  # 我这个设备部经理说了不算
                     if PASSING.search(x.text, cs, ce) and (role == "老板" or re.search("推荐|介绍", x.text[cs:ce])):
                         continue
                     if x.speaker == "rep":
