@@ -29,7 +29,12 @@ class Budget:
         msgs = [x for x in ctx.msgs if x.text and x.speaker in ("rep", "customer")]
         # amounts said with their unit anywhere in the conversation (报价一百四十八万 / 72万): a bare
         # 一百二 of the same order is then as clear as one with its unit
-        scale = [hi for x in msgs for _, _, (_, hi), unit in find_amounts(x.text) if unit and hi >= 10_000]
+        scale_cache: list = []
+
+        def scale() -> list[int]:
+            if not scale_cache:
+                scale_cache.append([hi for y in msgs for _, _, (_, hi), unit in find_amounts(y.text) if unit and hi >= 10_000])
+            return scale_cache[0]
         for i, x in enumerate(msgs):
             if NEGATED.search(x.text):
                 continue
@@ -66,7 +71,7 @@ class Budget:
                     continue  # 你们至少要到150以内 / 一百二十五以内才划算: a price target, not a budget
                 if x.speaker == "customer":
                     score = 0.9 if strong else 0.82  # weak cues (最多, 一共就, 以内) are as reliable on train
-                    if not has_unit and not any(v / 3 <= hi <= v * 3 for v in scale) and not (strong and dist <= 4):
+                    if not has_unit and not (strong and dist <= 4) and not any(v / 3 <= hi <= v * 3 for v in scale()):
                         score -= 0.1  # a bare number far from its cue, in a chat with no amounts in 万
                     if cue is not None and cue_after and strong and "预算" in x.text[e:e + 4]:
                         score -= 0.05
