@@ -426,6 +426,8 @@ class Contact:
         if title and _norm_name(nm).endswith(title):
             title, title_ev = None, None  # 言律师: the title is already the address form
         evidence = [y.evidence(s, e)]
+        if y.text[s:e] == nm and len(evidence[0].text) == len(nm) and evidence[0].text != nm:
+            nm = evidence[0].text  # as written (許經理 in a Hong Kong chat, not the normalised 许经理)
         if title and title_ev:
             tx, ts, te = title_ev
             if (tx.index, ts, te) != (y.index, s, e):
