@@ -10,7 +10,7 @@ import re
 
 from extractor.fields.base import CLAUSE_SPLIT, Ctx, Msg, suggestion
 from extractor.fields.lexicon import (ADDRESS, BUSINESS, COMPETITOR_BRANDS, LOGISTICS_ONLY, SOCIAL_ONLY, HONORIFIC_RE, NAMED_BRAND_CHARS, SURNAMES, SURNAME_RE,
-                                      TITLE_RE, framed_company, parse_company, parse_loose)
+                                      NOT_NAME_WORDS, PLACES, TITLE_RE, framed_company, parse_company, parse_loose)
 
 # customer speaking of its own company: 我们永盛汽配主要做刹车盘 / 我是西航动力设备部经理 / 我哋迅捷电子
 SELF_REF = re.compile(r"(?:我是|我们是|我们这边是|我这边是|这里是|我们|我哋|我地|我司|本公司|咱厂|我(?=[\u4e00-\u9fa5]{2,10}的))")
@@ -31,12 +31,17 @@ REP_TOPIC_TAIL_NAMED = re.compile(r"那个|这个")
 ADDR_TAIL = re.compile(r"(?:吗|吧|的|这边|那边|那台|这台|那批|这批|找您|拜访|厂里|公司)")
 OTHER_SIDE = re.compile(r"那边|那家|报|的价|价格|家的|用的|做的|也|都")
 THIS_SIDE = re.compile(r"这边|这里")
+FRAMED_DEPT_RE = re.compile(r"(?:部|科|室|处|办|中心|车间|产线|仓库|工厂|分厂)$|^(?:采购|技术|设备|工艺|生产|质量|品质|研发|财务|法务|销售|老板|领导)")
 PROCUREMENT_NOUN = re.compile(r"(?:的|政府|集中|统一|年度|刀具|设备|物资|招标)采购|采购(?:流程|计划|项目|需求|清单|周期|合同|系统)")
 FINANCE_EXECUTES = re.compile(r"(?:让|转给|交给|叫|转)(?:财务|財務)|(?:财务|財務)(?:那关|那關|要先|规定|制度|那边规定)")
 DISCLAIMS = re.compile(r"\s*(?:经理)?(?:说了不算|做不了主|定不了|管不了)")
 DN_ROLE_TAIL = re.compile(r"(?:采购|财务|技术|设备|工艺|生产|质量|品质|研发|法务|销售|项目)(?:部|经理|主管)?$")
 # the customer naming its own company before what it does: 我们蜀香源做火锅底料的 / 我们宏途这边 / 我哋美廚即刻落單
-SELF_NAMED = re.compile(r"(?:我们|我哋|我地|我司)(?P<co>[\u4e00-\u9fa5]{2,4}?)(?=这边|这块|是做|做|主要|专门|生产|即刻|马上|今年|的(?:厂|工厂|车间|产线))")
+SELF_NAMED = re.compile(r"(?:我们|我哋|我地|我司)(?P<co>[\u4e00-\u9fa5]{2,6}?)(?=这边|这块|是做|做|主要|专门|生产|即刻|马上|今年|明年|每年|一年"
+                        r"|这条|那条|这几条|那几条|流程|给[\u4e00-\u9fa5]{1,4}做|这个项目|的项目|的(?:厂|工厂|车间|产线))")
+# characters that never sit inside a trade name said this way (我们还在做 / 我们厂这条线)
+SELF_NAMED_JUNK = re.compile(r"部|采购|董事|老板|领导|经理|总监|车间|拿|走|看|说|很|去|来|那边|这边")
+SELF_NAMED_STOP = set("我你他她它们的是在了也都还就要想会能不这那个些有没很太再又才已让把被从到给和跟与对")
 # the rep asking whether it reached the company: 请问是陇原果蔬的吗 / 是智联通讯的采购负责人吗
 REP_ASKS = re.compile(r"(?:请问|您好|你好)\s*是\s*(?P<co>[\u4e00-\u9fa5]{2,8}?)的(?=吗|采购|负责人|技术|设备|老板|厂长|[\u4e00-\u9fa5]{0,2}(?:经理|总|工|主任)吗)")
 # explicit frames where any characters may form the name: 请问是华屹电子的王总吗 / 我是康泰生物质量部的 / 我鑫源光伏的 姓符
@@ -77,6 +82,15 @@ _PRODUCT_HEAD = set("机器轮芯池统路测线件板")
 _NAME_SUFFIX_OK = ("电机", "机械", "机电", "机床", "电器", "电子", "仪器", "电路板厂")
 
 
+def _short_brand(co: str) -> str | None:
+    """A two- or three-character trade name that framed_company turns down only for an
+    ordinary character inside it (富通, 乐童, 泰来), said in a self-naming frame."""
+    if 2 <= len(co) <= 3 and not any(c in SELF_NAMED_STOP for c in co) and not FRAMED_DEPT_RE.search(co) \
+            and co not in PLACES and co not in NOT_NAME_WORDS and co not in SELF_NAMED_NOT:
+        return co
+    return None
+
+
 def _productish(co: str) -> bool:
     """A product or a quantity phrase caught by a company frame (我们电芯 / 我们冰箱压缩机 /
     报价是含两台机器人的 / 我们商用厨具这块), not a trade name. A trade name leads with at
@@ -88,7 +102,7 @@ def _productish(co: str) -> bool:
     if words and words[0].start() == 0:
         return True  # 电芯 / 风电 / 储能电池 / 冰箱压缩机 / 光伏边框
     if not words:
-        return co[-1] in _PRODUCT_HEAD and not co.endswith(_NAME_SUFFIX_OK)  # 高光机 / 模仁检测
+        return len(co) >= 3 and co[-1] in _PRODUCT_HEAD and not co.endswith(_NAME_SUFFIX_OK)  # 高光机 / 模仁检测
     return False
 
 
@@ -168,9 +182,11 @@ class CustomerName:
                         continue  # 我是高经理 / 我是林强: a person, not a company
                     add(0.9 if suffixed else 0.82, co, x, m.end(), f"客户自称“{t[m.start():end]}”")
                 for m in SELF_NAMED.finditer(t):
-                    co = framed_company(m.group("co"))
-                    if co and not _productish(co) and co not in SELF_NAMED_NOT and not any(b in co for b in COMPETITOR_BRANDS):
-                        add(0.82, co, x, m.start("co"), f"客户自称“{t[m.start():m.end('co')]}”")
+                    co = framed_company(m.group("co")) or _short_brand(m.group("co"))
+                    if not co or _productish(co) or co in SELF_NAMED_NOT or any(b in co for b in COMPETITOR_BRANDS) \
+                            or SELF_NAMED_JUNK.search(co):
+                        continue
+                    add(0.82, co, x, m.start("co"), f"客户自称“{t[m.start():m.end('co')]}”")
                 for m in CUST_FRAME.finditer(t):
                     g = next(k for k in ("co", "co2", "co3", "co4") if m.group(k))
                     co = framed_company(m.group(g))
