@@ -39,8 +39,9 @@ DN_ROLE_TAIL = re.compile(r"(?:采购|财务|技术|设备|工艺|生产|质量|
 # the customer naming its own company before what it does: 我们蜀香源做火锅底料的 / 我们宏途这边 / 我哋美廚即刻落單
 SELF_NAMED = re.compile(r"(?:我们|我哋|我地|我司)(?P<co>[\u4e00-\u9fa5]{2,6}?)(?=这边|这块|是做|做|主要|专门|生产|即刻|马上|今年|明年|每年|一年"
                         r"|这条|那条|这几条|那几条|流程|给[\u4e00-\u9fa5]{1,4}做|这个项目|的项目|的(?:厂|工厂|车间|产线))")
-# characters that never sit inside a trade name said this way (我们还在做 / 我们厂这条线)
+# what a span caught by SELF_NAMED holds when it is a department or a clause, not a name (质量部拿去 / 采购那边走)
 SELF_NAMED_JUNK = re.compile(r"部|采购|董事|老板|领导|经理|总监|车间|拿|走|看|说|很|去|来|那边|这边")
+# characters that never sit inside a short trade name said this way (我们还在做 / 我们厂这条线)
 SELF_NAMED_STOP = set("我你他她它们的是在了也都还就要想会能不这那个些有没很太再又才已让把被从到给和跟与对")
 # the rep asking whether it reached the company: 请问是陇原果蔬的吗 / 是智联通讯的采购负责人吗
 REP_ASKS = re.compile(r"(?:请问|您好|你好)\s*是\s*(?P<co>[\u4e00-\u9fa5]{2,8}?)的(?=吗|采购|负责人|技术|设备|老板|厂长|[\u4e00-\u9fa5]{0,2}(?:经理|总|工|主任)吗)")
@@ -74,7 +75,6 @@ def _name_positions(text: str, names: set[str], *, small: bool) -> list[int]:
     return sorted(pos)
 
 
-
 SELF_NAMED_NOT = {"这边", "那边", "公司", "工厂", "厂里", "车间", "老板", "领导", "主要", "现在", "目前", "今年", "去年", "一直",
                   "自己", "这个", "那个", "这里", "这块", "厂子", "单位", "集团", "总部", "内部", "平时", "之前", "以前", "原来"}
 PRODUCT_MODIFIERS = {"商用", "民用", "家用", "工业", "医用", "车用", "数控", "铁路", "电梯", "精密", "高速", "全自动", "自动", "智能"}
@@ -84,7 +84,7 @@ _NAME_SUFFIX_OK = ("电机", "机械", "机电", "机床", "电器", "电子", "
 
 def _short_brand(co: str) -> str | None:
     """A two- or three-character trade name that framed_company turns down only for an
-    ordinary character inside it (富通, 乐童, 泰来), said in a self-naming frame."""
+    ordinary character inside it (富通, 乐童), said in a self-naming frame."""
     if 2 <= len(co) <= 3 and not any(c in SELF_NAMED_STOP for c in co) and not FRAMED_DEPT_RE.search(co) \
             and co not in PLACES and co not in NOT_NAME_WORDS and co not in SELF_NAMED_NOT:
         return co
@@ -104,7 +104,6 @@ def _productish(co: str) -> bool:
     if not words:
         return len(co) >= 3 and co[-1] in _PRODUCT_HEAD and not co.endswith(_NAME_SUFFIX_OK)  # 高光机 / 模仁检测
     return False
-
 
 
 class CustomerName:
