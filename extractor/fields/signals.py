@@ -48,6 +48,7 @@ OBJECTION = re.compile(
     r"觉得.{0,12}更(?:成熟|好|稳|便宜|强)|倾向|更倾向|拿出点|差异化|没优势|没什么优势|担心|顾虑|不放心|毛刺|偏差|超差|不稳|故障|老出问题|响应慢|服务差|"
     r"不合理|不同意|苛刻|太严|太短|异响|报警|一直(?:飘|漂)|没调到位|没修好|停了(?:一个班|[一两三几]天)|损失|等不到|错过|用惯了|不愿意|"
     r"少了不谈|还有点距离|效率上不去|提升不明显|拖了|再平啲")
+SCHEDULE_NO = re.compile(r"(?:周[一二三四五六日天]|礼拜.|星期.|[今明后]天|上午|下午|晚上|早上|[0-9一二三四五六七八九十]+号)\s*(?:也|都)?(?:不行|不方便|没空)$")
 OBJ_NEG = re.compile(r"不是问题|没问题|没什么问题|挑不出毛病|都还行|都可以|不贵|不算贵|挺好|满意")
 INTERNAL_DEBATE = re.compile(r"内部|意见不统一|意见不一|两边|有分歧|僵持|签字|董事长|老板觉得|领导觉得|财务总监觉得|没办法|定不了|做不了主")
 OFFER_DIRECTED = re.compile(r"你们|您们|贵司|报价|价格|贵|方案.{0,4}(?:不|差|缺)|样件|样品|交期|合同.{0,4}(?:条款|里)")
@@ -174,6 +175,8 @@ def _cues_tags(ctx: Ctx) -> list[Cue]:
         if sp == "customer" and not TIMING.search(t):
             m = OBJECTION.search(t)
             internal = INTERNAL_DEBATE.search(t) and not OFFER_DIRECTED.search(t)
+            if m and SCHEDULE_NO.search(t[max(0, m.start() - 6): m.end()]):
+                m = None  # 下下周一不行 / 明天下午不方便: a day declined, not an objection to the offer
             if m and not internal and not OBJ_NEG.search(t[max(0, m.start() - 4): m.end() + 4]):
                 out.append(Cue("异议", x, m.start(), m.end(), 0.65, f"客户提出异议“{m.group(0)}”"))
     return out
