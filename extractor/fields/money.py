@@ -13,6 +13,7 @@ from extractor.fields.base import Ctx, suggestion
 
 BUDGET_CUE = re.compile(r"预算|立项|盘子|能批的|指导价|心里(?:的价位|就)|心理价位|留了|(?:超过|超了).{0,8}不批|准备了|准备的|批了|批下来|上限|最多(?:能|只能)?(?:给|出|花|投|批)?|顶多|顶天|封顶|不超过|控制在|以内|之内|打算投|准备投|计划投|批了|批的|能接受的?(?:价格|范围)?|心理价|总共就|一共就|加起来")
 NOT_BUDGET = re.compile(r"(?<!不)超(?:了|出|过)|报价|报的|报了|你们报|单价|尾款|货款|质保金|欠|逾期|发票|优惠|折扣|便宜|降|让|运费|定金|首付|预付|已付|付了|还差|贵了|多了|差价|押金|罚|违约金|工资|营收|产值|年产|损失|省|电费|回本|一台|每台")
+QUOTED = re.compile(r"报(?:价|了|的)?\s*$|报价是\s*$")
 STRONG_CUE = re.compile(r"预算|上限|立项|盘子|封顶|不批|能批|指导价|顶天")
 PART = re.compile(r"这块|这部分|这一块|分到|切出来|其中|单就|光是|落到")
 TARGET = re.compile(r"你们.{0,6}(?:要到|做到|降到|到)|才划算|才能做|才考虑|才有戏|要到.{0,8}以内|报到")
@@ -62,9 +63,12 @@ class Budget:
                 lo_ctx = min(s, cue.start()) if cue else s
                 hi_ctx = max(e, cue.end()) if cue else e
                 near = x.text[max(0, lo_ctx - 6): hi_ctx + 2]
-                strong = cue is not None and STRONG_CUE.search(cue.group(0)) is not None
+                strong = cue is not None and (STRONG_CUE.search(cue.group(0)) is not None
+                                              or STRONG_CUE.search(x.text[max(0, s - 6): s]) is not None)  # 预算批了一百五
                 if NOT_BUDGET.search(x.text[max(0, s - 6): e + 2]) and not strong:
                     continue
+                if QUOTED.search(x.text[max(0, s - 4): s]):
+                    continue  # 你们报52万 我们预算…: the quote, whatever cue follows
                 if not has_unit and not (strong or answer):
                     continue  # a bare number is read in 万 only in a budget statement or answer
                 if TARGET.search(x.text[max(0, s - 10): e + 6]) and not strong:
