@@ -36,14 +36,14 @@ CONTACT = re.compile(
 STRONG = re.compile(r"跟您|跟你|给您打|给你打|问问|问一下|问我|再问|联系您|联系你|当面|见面|拜访|碰一下|碰个面|打电话|电话会|视频会|"
                     r"去您|去你们|到您那|到你们那|来您|演示|你来|您来|你们来|腾讯会议|拜年|拜个年|再跟.{0,5}(?:确认|联系|沟通)")
 INTERNAL = re.compile(r"(?:我们|我这边|我们这边|集团|公司)(?:内部)?.{0,3}(?:开会|开.{0,4}会|评审|上会|讨论|审计|盘点)")
-DEFER = re.compile(r"回头再约|回头再说|回来再约|(?:完|好)(?:了)?我(?:再)?通知|改天|等通知|等我消息|等我通知|再通知|不用来了|不用过来|取消|都不方便|都不行|先不约|暂时不约|"
+DEFER = re.compile(r"回头再约|回头再说|回头再定|回来再约|(?:完|好)(?:了)?我(?:再)?通知|改天|等通知|等我消息|等我通知|再通知|不用来了|不用过来|取消|都不方便|都不行|先不约|暂时不约|"
                    r"(?:好|完|了|定)再说|到时候再说|忙完了?(?:再|告诉)|(?:年|节|[一五]|十一|月|季度|清明|端午|中秋|国庆)(?:以|之)?后再(?:说|看|聊吧)")
 NOT_CONTACT = re.compile(
     r"发货|到货|交货|交期|送货|送到|物流|快递|顺丰|付款|打款|到账|付清|付一半|付完|支付|走款|开票|发票|下单|排产|生产|投产|上线|调试|验收|截止|有效期|"
     r"(?<!出)发(?!现|展|言)|寄|回签|报过去|报给|出.{0,4}(?:报价|方案|报告|版|图纸|合同)|做好|改好|填好|放假|休息|休[一两三]|出差|封账|报销|入库|装车|出货|备货|"
-    r"开过去|开给您|开给你|委员会|评审会|能到|前到|生日|愉快|快乐|实施|安装|施工|顾问|(?<![应支])付|聊得|谈得|见过|来过|去过|聊过|谈过|得很|整理")
+    r"送过去|送过来|送来|开过去|开给您|开给你|委员会|评审会|能到|前到|生日|愉快|快乐|实施|安装|施工|顾问|(?<![应支])付|聊得|谈得|见过|来过|去过|聊过|谈过|得很|整理")
 CANCEL = re.compile(r"不用来了|不用过来|别来了|不来了|来不了|去不了|过不去|取消|改天|等通知|等我消息|等我通知|回头再约|回头再说|"
-                    r"先不约|暂时不|搁置|推迟|延后|不方便|没空|没时间|停产|检修|放假|不对|审厂|都不行|(?<!行)不行(?!不)|不在|在外面|出差|太忙|很忙|忙不过来|来不及|赶不上|不太方便|有事|有会|开会|去外地|在外地|你先跟|您先跟")
+                    r"先不约|暂时不|搁置|推迟|延后|不方便|没空|没时间|停产|检修|放假|不对|审厂|都不行|(?<!行)不行(?!不)|不在|在外面|出差|太忙|很忙|忙不过来|来不及|赶不上|不太方便|有事|有会|开会|去外地|在外地|你先跟|您先跟|不确定")
 VAGUE = re.compile(r"具体(?:哪天|时间|日子|几点|安排)?.{0,10}(?:再说|再定|再约|再看|待定|另约|通知|告诉|约|说)|到时候再|看情况|说不准|不一定|定了告诉|定了再|再看看.{0,4}时间|等我消息|等我通知|等通知")
 RESCHED = re.compile(r"改到|改成|换到|挪到|推到|调到|改为|改在|换成")
 ACK = re.compile(r"^\s*(?:好|行|可以|没问题|嗯|OK|ok|Ok|收到|成|妥|一言为定|就这么定|那就这样|到时见|不见不散|👌|👍|\[OK\]|\[好的\]|\[抱拳\]|等你消息|等您消息|得|冇问题|要得|中)")
@@ -132,9 +132,9 @@ class FollowUp:
                 inner, nxt, prv = _clauses(x, t)
                 has_date = bool(DATE_WORD.search(t.text))
                 if not has_date:
-                    if plan is None and day_said is not None and t.has_time_of_day and CONTACT.search(inner + nxt):
+                    if plan is None and day_said is not None and t.has_time_of_day and (CONTACT.search(inner + nxt) or rescheduling):
                         v = day_said.value.replace(hour=t.value.hour, minute=t.value.minute)
-                        agreed = answering
+                        agreed = answering or rescheduling
                         plan = Plan(x, t, v, True, agreed, x.speaker,
                                     [x.evidence(day_said.start, day_said.end), x.evidence(t.start, t.end)],
                                     [day_said.explain or "", f"“{t.text}”补充了具体时间"])
@@ -172,6 +172,8 @@ class FollowUp:
                 if CANCEL.search(inner) or REDIRECT.search(nxt):
                     if plan is not None and plan.value.date() == t.value.date():
                         plan, rescheduling = None, True  # 周四不行 / 后天放假了: the planned day is off
+                        if t.has_time_of_day:
+                            day_said = t  # 下周一上午我们有会 下午吧: only that part of the day is off
                     continue
                 if DELIVERY.search(scope + " " + nxt):
                     blocked = True  # 到之前司机会给您打电话: the delivery, not a contact
