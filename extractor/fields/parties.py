@@ -21,7 +21,9 @@ CLAUSE_CO_TAIL = re.compile(rf"(?:[\u4e00-\u9fa5]{{2}}(?=这个抬头|的抬头)
                             rf"|的(?=$|[\s，,]|(?:{SURNAME_RE})(?:{HONORIFIC_RE})|小[\u4e00-\u9fa5]|同事|人))")
 # a legal name: 全称是浙江精锐轴承有限公司 / 抬头写 苏州恒昱精工有限公司
 LEGAL = re.compile(r"(?P<co>[\u4e00-\u9fa5]{4,24}?)(?:股份)?有限(?:责任)?公司")
-LEGAL_CUT = re.compile(r".*(?:全称是|全称为|全称|抬头是|抬头写|抬头|名称是|名字是|写成|写|是|为|叫|的)")
+LEGAL_CUT = re.compile(r".*(?:全称是|全称为|全称|抬头是|抬头写|抬头|名称是|名字是|开成了|开成|写成|写|是|为|叫|的|了|给|我们|你们)")
+# a legal name after 给/为/帮 is the customer's own customer (我们给浙江万得凯…供货)
+LEGAL_THEIRS = re.compile(r"(?:给|为|帮|替)$")
 # the rep addressing the customer's company: 请问是宏达汽配吗 / 是华晟汽车部件的俞总吗 / 贵司华锐 / 到你们恒通
 REP_ADDR_LEAD = re.compile(r"(?:您(?:上次|之前|刚才)?(?:说|提到)的?|贵司|贵公司|你们|您们|咱们|您那边|到你们|(?:请问)?是(?:做[\u4e00-\u9fa5]{1,8}的)?|请问|到)")
 # ... or opening a clause with it: 宏达精工那台磨床的验收款 / 永锋那边的尾款
@@ -31,6 +33,8 @@ REP_TOPIC_TAIL_NAMED = re.compile(r"那个|这个")
 ADDR_TAIL = re.compile(r"(?:吗|吧|的|这边|那边|那台|这台|那批|这批|找您|拜访|厂里|公司)")
 OTHER_SIDE = re.compile(r"那边|那家|报|的价|价格|家的|用的|做的|也|都")
 THIS_SIDE = re.compile(r"这边|这里")
+# pronouns, time words and verbs a frame can drag into a "name" (拉我们法务 / 今年刀具)
+NOT_A_NAME = re.compile(r"我们|你们|他们|咱们|^(?:今年|明年|去年|现在|目前|这次|上次|拉|给|让|跟)")
 FRAMED_DEPT_RE = re.compile(r"(?:部|科|室|处|办|中心|车间|产线|仓库|工厂|分厂)$|^(?:采购|技术|设备|工艺|生产|质量|品质|研发|财务|法务|销售|老板|领导)")
 PROCUREMENT_NOUN = re.compile(r"(?:的|政府|集中|统一|年度|刀具|设备|物资|招标)采购|采购(?:流程|计划|项目|需求|清单|周期|合同|系统)")
 FINANCE_EXECUTES = re.compile(r"(?:让|转给|交给|叫|转)(?:财务|財務)|(?:财务|財務)(?:那关|那關|要先|规定|制度|那边规定)")
@@ -154,7 +158,7 @@ class CustomerName:
         cands: list[tuple[float, str, Msg, int, int, str]] = []
 
         def add(score, co, x, s, why):
-            if any(_shares_brand(co, o) for o in own) or _productish(co):
+            if any(_shares_brand(co, o) for o in own) or _productish(co) or NOT_A_NAME.search(co):
                 return
             cands.append((score, co, x, s, s + len(co), why))
 
@@ -165,6 +169,8 @@ class CustomerName:
                     raw = m.group("co")
                     c = LEGAL_CUT.match(raw)
                     co = raw[c.end():] if c else raw
+                    if c and LEGAL_THEIRS.search(raw[:c.end()]):
+                        continue
                     if 4 <= len(co) <= 16 and not any(b in co for b in COMPETITOR_BRANDS):
                         add(0.93, co, x, m.start("co") + (c.end() if c else 0), f"客户给出公司全称“{t[m.start('co') + (c.end() if c else 0):m.end()]}”")
                 for m in SELF_REF.finditer(t):
