@@ -39,6 +39,7 @@ FRAMED_DEPT_RE = re.compile(r"(?:部|科|室|处|办|中心|车间|产线|仓库
 PROCUREMENT_NOUN = re.compile(r"(?:的|政府|集中|统一|年度|刀具|设备|物资|招标)采购|采购(?:流程|计划|项目|需求|清单|周期|合同|系统)")
 FINANCE_EXECUTES = re.compile(r"(?:让|转给|交给|叫|转)(?:财务|財務)|(?:财务|財務)(?:那关|那關|要先|规定|制度|那边规定)")
 DISCLAIMS = re.compile(r"\s*(?:经理)?(?:说了不算|做不了主|定不了|管不了)")
+DN_PERSON_TAIL = re.compile(rf"(?:(?:采购|财务|技术|设备|销售|工艺)?(?:{SURNAME_RE})(?:{HONORIFIC_RE}|姐|哥)|(?:采购|财务|技术|设备|销售|工艺)(?:{SURNAME_RE}))$")
 DN_ROLE_TAIL = re.compile(r"(?:采购|财务|技术|设备|工艺|生产|质量|品质|研发|法务|销售|项目)(?:部|经理|主管)?$")
 # the customer naming its own company before what it does: 我们蜀香源做火锅底料的 / 我们宏途这边 / 我哋美廚即刻落單
 SELF_NAMED = re.compile(r"(?:我们|我哋|我地|我司)(?P<co>[\u4e00-\u9fa5]{2,6}?)(?=这边|这块|是做|做|主要|专门|生产|即刻|马上|今年|明年|每年|一年"
@@ -252,14 +253,21 @@ class CustomerName:
             if not dn or dn in seen:
                 continue
             seen.add(dn)
-            parts = [re.sub(r"^[A-Za-z0-9]+", "", p) for p in re.split(r"[-_—|·/\s（）()【】\[\]]+", dn) if p]
-            if len(parts) < 2:
-                continue
+            raw_parts = [q for q in re.split(r"[-_—|·/\s（）()【】\[\]@]+", dn) if q]
+            # AAA鸿基建材王总13905xx / 盛达阀门林姐: a lone part counts once its person tail is off
+            parts = [DN_PERSON_TAIL.sub("", re.sub(r"[0-9xX*]{4,}$", "", re.sub(r"^[A-Za-z0-9]+", "", q))) for q in raw_parts]
+            single = len(raw_parts) < 2
+            if single and parts[0] == re.sub(r"^[A-Za-z0-9]+", "", raw_parts[0]):
+                continue  # nothing person-like to split off: a nickname, not a company
             person = any(re.fullmatch(rf"(?:{SURNAME_RE})(?:{HONORIFIC_RE})?|[A-Za-z]+|(?:{SURNAME_RE})[\u4e00-\u9fa5]{{1,2}}", q)
                          for q in re.split(r"[-_—|·/\s（）()【】\[\]]+", dn) if q)
             for p in parts:
                 p = DN_ROLE_TAIL.sub("", p) if len(p) > 4 else p  # 华屹电子采购 → 华屹电子
+                if not p:
+                    continue
                 pc = parse_company(p, 0)
+                if single and not (pc and pc[2]):
+                    continue  # a lone part must carry an industry suffix to be a company
                 if not (pc and pc[0] == len(p)) and person and len(p) >= 3 and framed_company(p) == p and not _productish(p):
                     pc = (len(p), p, False)  # 宁波拓远-岑: company-person display names
                 if pc and pc[0] == len(p):
