@@ -266,8 +266,10 @@ class CustomerName:
                 if not p:
                     continue
                 pc = parse_company(p, 0)
-                if single and not (pc and pc[2]):
-                    continue  # a lone part must carry an industry suffix to be a company
+                if single:
+                    pc = pc if pc and pc[2] else parse_loose(p, 0)
+                    if not (pc and pc[2]):
+                        continue  # a lone part must carry an industry suffix to be a company
                 if not (pc and pc[0] == len(p)) and person and len(p) >= 3 and framed_company(p) == p and not _productish(p):
                     pc = (len(p), p, False)  # 宁波拓远-岑: company-person display names
                 if pc and pc[0] == len(p):
