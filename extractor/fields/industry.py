@@ -30,7 +30,8 @@ INDUSTRY_WORDS: dict[str, tuple[str, ...]] = {
     "医疗器械": ("医疗器械", "医疗", "支架", "骨科", "骨钉", "种植体", "导管", "手术", "牙科", "植入", "医用", "注射器", "输液", "心脏",
               "血管", "器械注册", "关节", "医院", "针头", "试纸", "血糖", "灭菌", "输液袋", "器械公司", "体外诊断", "IVD", "医疗展",
               "呼吸机", "监护仪", "内窥镜", "手术刀", "缝合", "敷料", "口罩", "透析", "人工关节", "脊柱", "齿科", "隐形眼镜", "NMPA", "GMP",
-              "CT机", "核磁", "彩超", "影像设备", "康复器械", "手术机器人", "导丝", "介入", "髋臼", "超声探头"),
+              "CT机", "核磁", "彩超", "影像设备", "康复器械", "手术机器人", "导丝", "介入", "髋臼", "超声探头",
+              "保健院", "卫生院"),
     "航空航天": ("航空", "航天", "飞机", "机匣", "卫星", "火箭", "发动机叶片", "叶片", "起落架", "机翼", "航发", "导弹", "直升机",
               "尾桨", "叶盘", "整体叶盘", "航宇", "航空紧固件", "试车台", "复材", "蒙皮", "机身", "舱段", "涡轮盘", "航材", "军工",
               "无人机", "空客", "商飞", "波音", "AS9100", "航天器", "推进器", "航标", "舱门"),
@@ -47,7 +48,8 @@ INDUSTRY_WORDS: dict[str, tuple[str, ...]] = {
            "光学镜片", "眼镜", "箱包", "化妆品", "农业", "养殖", "饲料", "纸箱", "塑料瓶", "包装厂", "电商", "超市",
            "乳业", "酒瓶", "涂料", "油漆", "配电柜", "开关柜", "电气柜", "橱柜", "船厂", "造船", "不锈钢制品", "门窗", "地板",
            "卫浴", "管材", "线材", "电线电缆", "油烟机", "燃气灶", "水饺", "速冻", "豆油", "粮油", "羊绒", "暖气片",
-           "矿泉水", "冰淇淋", "焦化", "煤化工", "冷库", "面包", "烘焙", "饼干", "糕点", "化肥"),
+           "矿泉水", "冰淇淋", "焦化", "煤化工", "冷库", "面包", "烘焙", "饼干", "糕点", "化肥", "电饭煲", "电磁炉", "印染", "海参", "扇贝", "水产", "红肠", "肉制品", "白酒", "酒业",
+           "彩盒", "包装盒", "纸盒", "系统集成"),
 }
 
 _ALL = sorted(((w, ind) for ind, ws in INDUSTRY_WORDS.items() for w in ws), key=lambda p: -len(p[0]))
@@ -59,10 +61,10 @@ PURCHASE = re.compile(r"(?:上|买|采购|订|换|选|选型|想要|要上|这�
 PURCHASE_AFTER = re.compile(r"^[^，,。 ]{0,4}(?:的报价|报价|的价格|价格|选型|样机|的方案|方案|测试台|设备)"
                             r"|^\s?(?:您|你)?[^，,。]{0,5}(?:要|买|订|上)[两一二三四五六七八九十几\d]+\s*(?:台|套)")
 REP_OWN = re.compile(r"我们(?:是|主要|公司|家|这边)?(?:做|生产|卖|代理)(?!过)|我们的")
-NOT_TRADE_AFTER = {"手机": "号"}
+NOT_TRADE_AFTER = {"手机": "号盒"}
 MAKES = re.compile(r"(?:我们|我司|厂里)(?:是|主要|专门)?(?:做|生产|造)|是做|主要做|主要生产")
 WORKSHOP = re.compile(r"(?:车间|产线|生产线|工厂|分厂)")
-GLUE = re.compile(r"[^\s，,。!?！？、的和及与]{0,2}")  # two words in one noun compound
+GLUE = re.compile(r"[^\s，,。!?！？、的和及与做给是为跟用]{0,2}")  # two words in one noun compound
 NOT_CUE = re.compile(r"案例|之前给|给.{0,6}做过|用户|客户那|别的|像.{0,6}(?:那样|一样)|比如")
 
 
@@ -83,15 +85,16 @@ class Industry:
                     rep_words.add(m.group(0))
         for x in ctx.texts("customer"):
             for d in SELF_DESC.finditer(x.text):
-                what = d.group("what")
+                g = "what"
+                what = d.group(g)
                 if NOT_WHAT.match(what):
                     continue
                 if not WORD_RE.search(what):  # a business the lexicon does not list: 其他
-                    votes.setdefault("其他", []).append((0.7, x, d.start("what"), d.end("what")))
+                    votes.setdefault("其他", []).append((0.7, x, d.start(g), d.end(g)))
         last_end: dict[int, tuple[int, str]] = {}
         for x in ctx.texts():
             for m in WORD_RE.finditer(x.text):
-                if m.group(0) in rep_words or NOT_TRADE_AFTER.get(m.group(0), "\0") == x.text[m.end():m.end() + 1]:
+                if m.group(0) in rep_words or x.text[m.end():m.end() + 1] in NOT_TRADE_AFTER.get(m.group(0), "\0"):
                     continue  # 手机号: a phone number, not phones
                 if re.match(r"[^，,。 ]{0,3}模具", x.text[m.end():m.end() + 5]) and WORD_IND[m.group(0)] != "模具":
                     continue  # 小家电模具 / 汽车灯罩模具: the maker of moulds is in 模具
@@ -100,7 +103,7 @@ class Industry:
                 ind = WORD_IND[m.group(0)]
                 window = x.text[max(0, m.start() - 12): m.end() + 6]
                 if x.speaker == "customer":
-                    spans = [(d.start("what"), d.end("what")) for d in SELF_DESC.finditer(x.text)]
+                    spans = [d.span("what") for d in SELF_DESC.finditer(x.text)]
                     if any(a <= m.start() < b for a, b in spans):
                         w = 1.5
                     elif spans:
