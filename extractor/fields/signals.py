@@ -92,6 +92,8 @@ OBSTACLE_RULES: list[tuple[str, re.Pattern, float]] = [
 ]
 # the cue regexes are large alternations: each gets a cheap necessary-literal guard (guard.py)
 OBSTACLE_RULES = [(cat, guarded(rx), base) for cat, rx, base in OBSTACLE_RULES]
+GENERIC_HIGH = re.compile(r"有点高|太高|偏高|高了|还是高")
+MONEY_WORD = re.compile(r"价|钱|贵|报|万|元|块|预算|费|成本|折|便宜|[0-9]+[wW]")
 NEG_OBS = re.compile(r"没问题|不是问题|都没问题|挺好|满意|已经付完|付完了|都合格|能接受|可以接受|审完了")
 RESOLVED = re.compile(r"没问题了|解决了|搞定了|已经批了|批下来了|同意了|定了用你们|就按这个|可以接受|能接受|都能接受|就这么定|成交|没意见了|审完了.{0,4}没问题|全合格|都合格|通过了")
 
@@ -104,7 +106,7 @@ STAGE_RULES: list[tuple[str, re.Pattern]] = [
                          r"价格.{0,6}(?:谈|定|确认|可以|没问题|接受|差不多|就按)|签合同|把合同签|合同发过来|合同发我|就签|就定了|下单|报个价|报价.{0,4}(?:发|给)|多少钱|"
                          r"差得|差了|高出|才报|就按.{0,8}(?:价|版|说的)|预付.{0,6}(?:太高|不行|不批|改)|承兑|分期|盘子|封顶|正式报价")),
     # a demo or trial only planned is not 方案确认: the cues need something already evaluated (CONTRACT stage rule)
-    ("方案确认", re.compile(r"方案.{0,8}(?:看了|看过|评估|评审|汇报|讨论|修改|确认|过了|认可|可以|没问题|挺好|还行|不错|要改)|看过了|"
+    ("方案确认", re.compile(r"方案.{0,8}(?:看了|看过|评估|评审|汇报|讨论|修改|确认|过了|认可|可以(?![吗么])|没问题|挺好|还行|不错|要改)|看过了|"
                          r"样件.{0,8}(?:测|合格|不行|结果|OK|ok)|样品.{0,6}(?:测|合格|不行)|测试(?:结果|报告)|试用(?:了|下来|期间)|评估完|测完|打样结果|试切结果|"
                          r"技术协议|对比演示|实机.{0,4}(?:看了|跑了)|现场测了|"
                          r"(?:样机|样件|样刀|试切|试磨|试加工|试用|复测|试的|打样|测试).{0,10}(?:数据|结果|测过|测了|试了|出来|不太理想|没问题|没毛病|达不到|差一点)|"
@@ -212,12 +214,13 @@ class Obstacle:
             for cat, rx, base in OBSTACLE_RULES:  # guarded: most messages are rejected at C speed
                 for m in rx.finditer(t):
                     window = t[max(0, m.start() - 6): m.end() + 6]
-                    if cat == "价格" and PRICE_NEG.search(t):
-                        continue
+                    if cat == "价格" and (PRICE_NEG.search(t) or (GENERIC_HIGH.fullmatch(m.group(0)) and not MONEY_WORD.search(t))):
+                        continue  # 过杀有点高: "high" with no money in sight is not about price
                     if OBJ_NEG.search(window) and cat != "时机":
                         continue
-                    if NEG_OBS.search(t[max(0, m.start() - 8): m.end() + 8]):
-                        continue
+                    cs, ce = x.clause_at(m.start(), m.end())
+                    if NEG_OBS.search(t[max(cs, m.start() - 8): min(ce, m.end() + 8)]):
+                        continue  # 技术上没问题 (but not 价格不是问题 主要是热稳定性: another clause)
                     strength = base if x.speaker == "customer" else base * 0.6
                     found.append(Cue(cat, x, m.start(), m.end(), strength, ""))
                     break
