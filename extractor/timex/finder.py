@@ -185,7 +185,7 @@ _START = re.compile(r"[0-9零〇一二两三四五六七八九十廿卅百千几
 
 _GAP_JOIN = re.compile(r"^(?:的|\s|,\s*|、)?$")
 _RANGE = re.compile(r"^\s*(?:到|至|~|-|—|－|或者|或)\s*$")
-_DEADLINE = re.compile(r"^(?:之前|以前|前|为止|截止|之内|以内|内)")
+_DEADLINE = re.compile(r"(?:之前|以前|前|为止|截止|之内|以内|内)")
 _ENUM_AFTER = re.compile(r"^(?:建议|意见|要求|看法|想法|问题|原因|内容|理由|事|需求|优势|好处|疑问|顾虑|担心|不足|改进|考虑|共识"
                          r"|说明|补充|注意|需要|结论|体会|因素|方面|条件|差异|区别|变化|原则|措施|目标|计划|经验|教训|作用|特点|优点|缺点"
                          r"|亮点|诉求|反馈|儿|点)")
@@ -474,10 +474,10 @@ def _merge_atoms(atoms: list, text: str) -> list:
                 j = k
         # deadline suffix
         if "offset" not in p and "now" not in p and "hol" not in p:
-            dm = _DEADLINE.match(text, e) if False else _DEADLINE.match(text[e:e + 3])
-            if dm and not text[e + dm.end():e + dm.end() + 1] in ("后", "天"):
+            dm = _DEADLINE.match(text, e, e + 3)
+            if dm and text[dm.end():dm.end() + 1] not in ("后", "天"):
                 p["deadline"] = "within" if "内" in dm.group(0) else "before"
-                e += dm.end()
+                e = dm.end()
         if not _drop(p, text, s, e):
             out.append((s, e, p))
         i = j
