@@ -28,13 +28,13 @@ SOURCE = "followup-rules"
 CONTACT = re.compile(
     r"过来|过去|过嚟|来访|拜访|上门|登门|见面|面谈|面聊|当面|碰一下|碰个面|碰碰|碰头|聊|谈|打电话|打给|打我|打你|打您|回电|电话|致电|call|"
     r"回复|答复|回您|回你|给您回|给你回|回话|准信|准话|信儿|确认|样机|演示|demo|Demo|DEMO|开放日|来看|来厂|来我们|到我们|到你们|到贵司|到您|"
-    r"参观|约|会议|打俾|打畀|傾|搵你|搵您|电话会|视频会|视频|线上|腾讯会议|过一下|对一下|对一次|交流|沟通|联系|等您|等你|见|试机|试用|调机|现场|汇报|讲解|培训|对接|"
+    r"参观|参加|约|会议|打俾|打畀|傾|搵你|搵您|电话会|视频会|视频|线上|腾讯会议|过一下|对一下|对一次|交流|沟通|联系|等您|等你|见|试机|试用|调机|现场|汇报|讲解|培训|对接|"
     r"敲定|拜会|门卫|接您|接你|你来|您来|来吧|来一趟|来一下|来坐坐|坐坐|我到|我来|我们来|一起过|上门|带.{0,4}(?:过来|过去)|"
     r"跟您|跟你|问问|问一下|问我|再问|讲讲|讲一下|来讲|讲方案|派人|你们来|过技术协议|来测|再来|来一次|去你们|去您|去贵司|去你那|到你那|看实机|看看实机|驻厂|到场|到现场|最终|"
     r"再试|来试|拿料试|试一下|试切|试模|测一下|再测|复测|重测|(?:我|我们|工程师|师傅|人)[^，,。 ]{0,3}到(?!货|账|期|款|位)")
 # contact words strong enough to win over a shipping/paying word in the same clause (再跟您确认下到账)
 STRONG = re.compile(r"跟您|跟你|给您打|给你打|问问|问一下|问我|再问|联系您|联系你|当面|见面|拜访|碰一下|碰个面|打电话|电话会|视频会|"
-                    r"去您|去你们|到您那|到你们那|来您|演示|你来|您来|你们来|腾讯会议|拜年|拜个年|再跟.{0,5}(?:确认|联系|沟通)")
+                    r"去您|去你们|到您那|到你们那|来您|演示|你来|您来|你们来|腾讯会议|拜年|拜个年|再跟.{0,5}(?:确认|联系|沟通)|会议链接|视频会议|线上会")
 INTERNAL = re.compile(r"(?:我们|我这边|我们这边|集团|公司)(?:内部)?.{0,3}(?:开会|开.{0,4}会|评审|上会|讨论|审计|盘点)")
 DEFER = re.compile(r"回头再约|回头再说|回头再定|回来再约|(?:完|好)(?:了)?我(?:再)?通知|改天|等通知|等我消息|等我通知|再通知|不用来了|不用过来|取消|都不方便|都不行|先不约|暂时不约|"
                    r"(?:好|完|了|定)再说|到时候再说|忙完了?(?:再|告诉)|(?:年|节|[一五]|十一|月|季度|清明|端午|中秋|国庆)(?:以|之)?后再(?:说|看|聊吧)")
@@ -43,7 +43,7 @@ NOT_CONTACT = re.compile(
     r"(?<!出)发(?!现|展|言)|寄|回签|报过去|报给|出.{0,4}(?:报价|方案|报告|版|图纸|合同)|做好|改好|填好|放假|休息|休[一两三]|出差|封账|报销|入库|装车|出货|备货|"
     r"送过去|送过来|送来|换过来|换过去|开过去|开给您|开给你|委员会|评审会|能到|前到|生日|愉快|快乐|实施|安装|施工|顾问|(?<![应支])付|聊得|谈得|见过|来过|去过|聊过|谈过|得很|整理")
 CANCEL = re.compile(r"不用来了|不用过来|别来了|不来了|来不了|去不了|过不去|取消|改天|等通知|等我消息|等我通知|回头再约|回头再说|"
-                    r"先不约|暂时不|搁置|推迟|延后|不方便|没空|没时间|停产|检修|放假|不对|审厂|都不行|(?<!行)不行(?!不)|不在|在外面|出差|太忙|很忙|忙不过来|来不及|赶不上|不太方便|有事|有会|开会|去外地|在外地|你先跟|您先跟|不确定")
+                    r"先不约|暂时不|搁置|推迟|延后|不方便|没空|没时间|停产|检修|放假|不对|审厂|都不行|(?<!行)不行(?!不)|不在|在外面|出差|太忙|很忙|忙不过来|来不及|赶不上|不太方便|有事|有会|开会|去外地|在外地|你先跟|您先跟|不确定|给不了|答复不了|回不了")
 VAGUE = re.compile(r"具体(?:哪天|时间|日子|几点|安排)?.{0,10}(?:再说|再定|再约|再看|待定|另约|通知|告诉|约|说)|到时候再|看情况|说不准|不一定|定了告诉|定了再|再看看.{0,4}时间|等我消息|等我通知|等通知")
 RESCHED = re.compile(r"改到|改成|换到|挪到|推到|调到|改为|改在|换成")
 ACK = re.compile(r"^\s*(?:好|行|可以|没问题|嗯|OK|ok|Ok|收到|成|妥|一言为定|就这么定|那就这样|到时见|不见不散|👌|👍|\[OK\]|\[好的\]|\[抱拳\]|等你消息|等您消息|得|冇问题|要得|中)")
@@ -114,6 +114,7 @@ class FollowUp:
 
     def __call__(self, ctx: Ctx):
         plan: Plan | None = None
+        best_conf: dict = {}  # day → the highest confidence of any usable mention of it
         msgs = [x for x in ctx.msgs if x.text and x.speaker in ("rep", "customer")]
         mentioned: dict = {}  # date → speaker who first named it in a usable clause
         last_dated = None  # (message index, mention) of the latest usable dated mention
@@ -123,6 +124,10 @@ class FollowUp:
             answering = prev is not None and prev.speaker != x.speaker and bool(
                 TIME_QUESTION.search(prev.text) or CONTACT.search(prev.text))
             mentions = [t for t in ctx.times(x) if _valid(x, t)]
+            for t in mentions:
+                if t.confidence is not None:
+                    d = t.value.date()
+                    best_conf[d] = max(best_conf.get(d, 0.0), float(t.confidence))
             vague = bool(VAGUE.search(x.text))
             new_plan = False
             latest_date = None
@@ -208,7 +213,11 @@ class FollowUp:
                 new_plan = True
                 latest_date = value.date()
             if vague:
-                plan = None
+                far = [t for t in ctx.times(x) if t.value is not None]
+                other_time = plan is not None and plan.agreed and bool(far) and all(
+                    abs((t.value.date() - plan.value.date()).days) > 30 for t in far)
+                if not other_time:  # 明年…到时候再找你 speaks of next year, not of the agreed call (a month off at least)
+                    plan = None
                 continue
             if not new_plan and plan is not None and x is not plan.msg:
                 if x.speaker != plan.proposer:
@@ -226,8 +235,11 @@ class FollowUp:
         if plan is None or not plan.agreed:
             return []  # an unanswered proposal is not an agreed follow-up: nothing to show
         score = 0.9
-        if plan.mention.confidence is not None:
-            score *= min(1.0, max(0.3, float(plan.mention.confidence)))
+        conf = plan.mention.confidence
+        if conf is not None:
+            # the same day named another way too (下下周三 … 5.27号周三): as sure as the surer one
+            conf = max(float(conf), best_conf.get(plan.value.date(), 0.0))
+            score *= min(1.0, max(0.3, conf))
         who = "客户" if plan.proposer == "customer" else "销售"
         ans = "对方已确认" if plan.agreed else "对方尚未明确答复"
         ev0 = plan.evidence[0]
