@@ -36,6 +36,8 @@ THIS_SIDE = re.compile(r"这边|这里")
 # pronouns, time words and verbs a frame can drag into a "name" (拉我们法务 / 今年刀具)
 NOT_A_NAME = re.compile(r"我们|你们|他们|咱们|^(?:今年|明年|去年|现在|目前|这次|上次|拉|给|让|跟)")
 FRAMED_DEPT_RE = re.compile(r"(?:部|科|室|处|办|中心|车间|产线|仓库|工厂|分厂)$|^(?:采购|技术|设备|工艺|生产|质量|品质|研发|财务|法务|销售|老板|领导)")
+HANDED_TO = re.compile(r"(?:转给|交给|转|交)\s*$")
+VENDOR_SIDE = re.compile(r"(?:你们|您们|贵司|你那边|您那边)")
 PROCUREMENT_NOUN = re.compile(r"(?:的|政府|集中|统一|年度|刀具|设备|物资|招标)采购|采购(?:流程|计划|项目|需求|清单|周期|合同|系统)")
 FINANCE_EXECUTES = re.compile(r"(?:让|转给|交给|叫|转)(?:财务|財務)|(?:财务|財務)(?:那关|那關|要先|规定|制度|那边规定)")
 DISCLAIMS = re.compile(r"\s*(?:经理)?(?:说了不算|做不了主|定不了|管不了)")
@@ -566,6 +568,9 @@ class DecisionRoles:
                         continue  # 我让财务这周付了 / 转给财务 / 财务那关: paying or a rule, not taking part
                     if DISCLAIMS.match(x.text, e, min(len(x.text), e + 8)) or DISCLAIMS.match(x.text, e + 2, min(len(x.text), e + 10)):
                         continue  # 我这个设备部经理说了不算
+                    if x.speaker == "customer" and (HANDED_TO.search(x.text, max(0, s - 3), s)
+                                                    or VENDOR_SIDE.search(x.text, max(0, s - 4), s)):
+                        continue  # 我转给财务了 / 去你们实验室: papers passed on, or the vendor's side
                     if PASSING.search(x.text, cs, ce) and (role == "老板" or re.search("推荐|介绍", x.text[cs:ce])):
                         continue
                     if x.speaker == "rep":
