@@ -97,6 +97,12 @@ def thresholds() -> dict[str, float]:
     return {f: cal.threshold(f) for f in FIELDS}
 
 
+def value_thresholds() -> dict[str, float]:
+    """Thresholds of the field values calibrated on their own (tag:价格讨论 …)."""
+    from models.calibration import current
+    return {k: v for k, v in current().thresholds.items() if ":" in k}
+
+
 def load_metrics() -> tuple[dict | None, dict | None]:
     from models.calibration import model_dir
     out = []
@@ -337,6 +343,10 @@ def write_report(out_dir: Path, gold_name: str, convs: list[dict], preds: list[d
     md += _table(["field", "threshold", "gold values", "P at threshold", "R at threshold", "best-F1 threshold"], prow)
     md += ["", "P/R at threshold are the scorer's numbers for the emitted suggestions (the per-field table); "
            "the best-F1 threshold is read off the curve.", ""]
+    per_value = value_thresholds()
+    if per_value:
+        md += ["Values with a calibration of their own (fitted where dev holds enough of them): "
+               + ", ".join(f"{k} {v:.3f}" for k, v in sorted(per_value.items())) + ".", ""]
     md.append("")
     steps.update()
 
