@@ -36,15 +36,15 @@ CONTACT = re.compile(
 STRONG = re.compile(r"跟您|跟你|给您打|给你打|问问|问一下|问我|再问|联系您|联系你|当面|见面|拜访|碰一下|碰个面|打电话|电话会|视频会|"
                     r"去您|去你们|到您那|到你们那|来您|演示|你来|您来|你们来|腾讯会议|拜年|拜个年|再跟.{0,5}(?:确认|联系|沟通)|会议链接|视频会议|线上会")
 INTERNAL = re.compile(r"(?:我们|我这边|我们这边|集团|公司)(?:内部)?.{0,3}(?:开会|开.{0,4}会|评审|上会|讨论|审计|盘点)")
-DEFER = re.compile(r"回头再约|回头再说|回头再定|回来再约|(?:完|好)(?:了)?我(?:再)?通知|改天|等通知|等我消息|等我通知|再通知|不用来了|不用过来|取消|都不方便|都不行|先不约|暂时不约|"
+DEFER = re.compile(r"回头再约|回头再说|回头再定|回来再约|出来再约|到时候再约|等.{0,12}(?:我|再)(?:再)?(?:联系|通知|找)(?:你|您)|(?:完|好)(?:了)?我(?:再)?通知|改天|等通知|等我消息|等我通知|再通知|不用来了|不用过来|取消|都不方便|都不行|先不约|暂时不约|"
                    r"(?:好|完|了|定)再说|到时候再说|忙完了?(?:再|告诉)|(?:年|节|[一五]|十一|月|季度|清明|端午|中秋|国庆)(?:以|之)?后再(?:说|看|聊吧)")
 NOT_CONTACT = re.compile(
     r"发货|到货|交货|交期|送货|送到|物流|快递|顺丰|付款|打款|到账|付清|付一半|付完|支付|走款|开票|发票|下单|排产|生产|投产|上线|调试|验收|截止|有效期|"
     r"(?<!出)发(?!现|展|言)|寄|回签|报过去|报给|出.{0,4}(?:报价|方案|报告|版|图纸|合同)|做好|改好|填好|放假|休息|休[一两三]|出差|封账|报销|入库|装车|出货|备货|"
     r"送过去|送过来|送来|换过来|换过去|开过去|开给您|开给你|委员会|评审会|能到|前到|生日|愉快|快乐|实施|安装|施工|顾问|(?<![应支])付|聊得|谈得|见过|来过|去过|聊过|谈过|得很|整理")
 CANCEL = re.compile(r"不用来了|不用过来|别来了|不来了|来不了|去不了|过不去|取消|改天|等通知|等我消息|等我通知|回头再约|回头再说|"
-                    r"先不约|暂时不|搁置|推迟|延后|不方便|没空|没时间|停产|检修|放假|不对|审厂|都不行|(?<!行)不行(?!不)|不在|在外面|出差|太忙|很忙|忙不过来|来不及|赶不上|不太方便|有事|有会|开会|去外地|在外地|你先跟|您先跟|不确定|给不了|答复不了|回不了")
-VAGUE = re.compile(r"具体(?:哪天|时间|日子|几点|安排)?.{0,10}(?:再说|再定|再约|再看|待定|另约|通知|告诉|约|说)|到时候再|看情况|说不准|不一定|定了告诉|定了再|再看看.{0,4}时间|等我消息|等我通知|等通知")
+                    r"先不约|暂时不|搁置|推迟|延后|不方便|没空|没时间|停产|检修|放假|不对|审厂|都不行|(?<!行)不行(?!不)|不在|在外面|出差|太忙|很忙|忙不过来|来不及|赶不上|不太方便|有事|有会|开会|去外地|在外地|你先跟|您先跟|不确定|给不了|答复不了|回不了|别过来|先别来")
+VAGUE = re.compile(r"有空(?:来|过来)[^，,。 ]{0,4}(?:坐坐|喝茶|玩)|具体(?:哪天|时间|日子|几点|安排)?.{0,10}(?:再说|再定|再约|再看|待定|另约|通知|告诉|约|说)|到时候再|看情况|说不准|不一定|定了告诉|定了再|再看看.{0,4}时间|等我消息|等我通知|等通知")
 RESCHED = re.compile(r"改到|改成|换到|挪到|推到|调到|改为|改在|换成")
 ACK = re.compile(r"^\s*(?:好|行|可以|没问题|嗯|OK|ok|Ok|收到|成|妥|一言为定|就这么定|那就这样|到时见|不见不散|👌|👍|\[OK\]|\[好的\]|\[抱拳\]|等你消息|等您消息|得|冇问题|要得|中)")
 REPLY_VERB = re.compile(r"最终|答复|联系|沟通|准话|准信|回复|回话|回您|回你|给您回|给你回|回个话|给个话|给我个|打给|电话|确认|碰|见|过来|过去|来")
@@ -54,6 +54,13 @@ NOW_WORDS = re.compile(r"^(?:现在|此时|此刻|当前|目前|刚才|刚刚|�
 DATE_WORD = re.compile(r"[天日号號周週星期礼禮拜月年节節初底末中旬今明后後昨前]|[0-9]+[./-][0-9]+")
 BARE_WEEKDAY = re.compile(r"^(?:周|星期|礼拜|週|禮拜)[一二三四五六日天1-7]")
 NUMERIC_FP = re.compile(r"^(?:微米|毫米|厘米|公分|米|mm|um|μm|%|倍|公斤|kg|吨|个点|块|元|万|丝|度|寸|秒|分钟)")
+ARRIVE = re.compile(r"^(?:赶)?到")
+DAY_NAMED = re.compile(r"[今明后]天|[今明]晚|[今明]早|周|礼拜|星期|号|日|月")
+GOODS = re.compile(r"货|设备|机器|样品|样件|配件|备件|发票|款")
+BARE_DAY = re.compile(r"^(?:[0-3]?\d|[一二三四五六七八九十廿卅]{1,3})[号日]")
+MONTH_WORD = re.compile(r"月")
+# the mention is a past event (中午就停了 / 昨天已经到了)
+PAST_AFTER = re.compile(r"(?:就|已经|都)[^，,。 ]{0,4}了")
 REDIRECT = re.compile(r"^(?:你|您)先跟")  # 下周一我在合肥 你先跟何工对接: the day is declined
 DELIVERY = re.compile(r"司机|物流|货车|车到了|到货")
 NOW_STATE = re.compile(r"了|啦|嘛")
@@ -106,6 +113,8 @@ def _valid(x: Msg, t) -> bool:
         return False
     if NOW_STATE.match(x.text, t.end) and t.text in PERIOD_NOW:
         return False  # 年底了 车间都在赶货: it *is* year-end now, not a plan
+    if PAST_AFTER.match(x.text, t.end, t.end + 8):
+        return False  # 中午就停了: something that already happened
     return True
 
 
@@ -115,6 +124,7 @@ class FollowUp:
     def __call__(self, ctx: Ctx):
         plan: Plan | None = None
         best_conf: dict = {}  # day → the highest confidence of any usable mention of it
+        month_anchor = None  # (message index, year, month) of the latest mention that names a month
         msgs = [x for x in ctx.msgs if x.text and x.speaker in ("rep", "customer")]
         mentioned: dict = {}  # date → speaker who first named it in a usable clause
         last_dated = None  # (message index, mention) of the latest usable dated mention
@@ -124,6 +134,9 @@ class FollowUp:
             answering = prev is not None and prev.speaker != x.speaker and bool(
                 TIME_QUESTION.search(prev.text) or CONTACT.search(prev.text))
             mentions = [t for t in ctx.times(x) if _valid(x, t)]
+            for t in mentions:
+                if MONTH_WORD.search(t.text):
+                    month_anchor = (i, t.value.year, t.value.month)
             for t in mentions:
                 if t.confidence is not None:
                     d = t.value.date()
@@ -148,7 +161,10 @@ class FollowUp:
                     short = len(PARTICLES.sub("", inner)) <= 3
                     if plan is not None and t.has_time_of_day and (short or CONTACT.search(inner)) \
                             and not NOT_CONTACT.search(inner) and not CANCEL.search(inner):
-                        plan.value = plan.value.replace(hour=t.value.hour, minute=t.value.minute)
+                        h = t.value.hour
+                        if plan.has_time and plan.value.hour - h == 12:
+                            h = plan.value.hour  # 今晚七点前到 … 好 七点前: the same evening
+                        plan.value = plan.value.replace(hour=h, minute=t.value.minute)
                         plan.has_time = True
                         plan.evidence.append(x.evidence(t.start, t.end))
                         plan.notes.append(f"“{t.text}”补充了具体时间")
@@ -189,8 +205,9 @@ class FollowUp:
                 rest = PARTICLES.sub("", inner)
                 contact = bool(CONTACT.search(inner)) or (len(rest) <= 3 and bool(CONTACT.search(nxt) or CONTACT.search(prv)))
                 if t.kind == "deadline":
-                    if not REPLY_VERB.search(inner + nxt):
-                        continue
+                    if not REPLY_VERB.search(inner + nxt) and not (
+                            t.has_time_of_day and DAY_NAMED.search(t.text) and ARRIVE.match(inner) and not GOODS.search(x.text)):
+                        continue  # (今晚七点前到 with no goods in sight: someone arriving, a visit)
                     contact = True  # 明天中午前给我最终价 / 周四之前给个答复: a promised reply
                 time_only = len(rest) <= 1
                 if time_only and not contact and prev is not None and CONTACT.search(prev.text):
@@ -203,6 +220,12 @@ class FollowUp:
                 if BARE_WEEKDAY.match(t.text) and latest_date is not None:
                     while value.date() < latest_date:
                         value += timedelta(days=7)
+                if BARE_DAY.match(t.text) and month_anchor is not None and i - month_anchor[0] <= 2 \
+                        and (month_anchor[1], month_anchor[2]) > (value.year, value.month):
+                    try:  # 下个月中我过去 15号前后?: the 15th of the month just named
+                        value = value.replace(year=month_anchor[1], month=month_anchor[2])
+                    except ValueError:
+                        pass
                 # a deadline the other side set is agreed only once acknowledged (你们月底前给个回复 left unanswered)
                 agreed = (answering and t.kind != "deadline") or (plan is not None and plan.proposer != x.speaker) \
                     or (rescheduling and x.speaker == "customer") \
