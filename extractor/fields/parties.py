@@ -47,9 +47,13 @@ DN_ROLE_TAIL = re.compile(r"(?:采购|财务|技术|设备|工艺|生产|质量|
 SELF_NAMED = re.compile(r"(?:我们|我哋|我地|我司)(?P<co>[\u4e00-\u9fa5]{2,6}?)(?=这边|这块|是做|做|主要|专门|生产|即刻|马上|今年|明年|每年|一年"
                         r"|这条|那条|这几条|那几条|流程|给[\u4e00-\u9fa5]{1,4}做|这个项目|的项目|的(?:厂|工厂|车间|产线))")
 # what a span caught by SELF_NAMED holds when it is a department or a clause, not a name (质量部拿去 / 采购那边走)
-SELF_NAMED_JUNK = re.compile(r"部|采购|董事|老板|领导|经理|总监|车间|拿|走|看|说|很|去|来|那边|这边")
+SELF_NAMED_JUNK = re.compile(r"您|你|时候|部|采购|董事|老板|领导|经理|总监|车间|拿|走|看|说|很|去|来|那边|这边")
 # characters that never sit inside a short trade name said this way (我们还在做 / 我们厂这条线)
 SELF_NAMED_STOP = set("我你他她它们的是在了也都还就要想会能不这那个些有没很太再又才已让把被从到给和跟与对")
+# the rep naming the customer's site or line: 听说美嘉这边那台机器 / 过去皖美讲方案 / 凯力那条壳体线
+REP_SITE = re.compile(r"(?:听说|过去|发给)(?P<co>[\u4e00-\u9fa5]{2,6}?)(?=这边|那边|那条|这条|那台|这台|讲|那个项目)")
+# the rep checking whom it reached: 华宇汽配的刘经理是吧
+REP_CHECKS = re.compile(rf"(?:^|(?<=[\s，,]))(?P<co>[\u4e00-\u9fa5]{{2,8}}?)的(?=(?:{SURNAME_RE})(?:{HONORIFIC_RE})(?:是吧|吗|吧))")
 # the rep asking whether it reached the company: 请问是陇原果蔬的吗 / 是智联通讯的采购负责人吗
 REP_ASKS = re.compile(r"(?:请问|您好|你好)\s*是\s*(?P<co>[\u4e00-\u9fa5]{2,8}?)的(?=吗|采购|负责人|技术|设备|老板|厂长|[\u4e00-\u9fa5]{0,2}(?:经理|总|工|主任)吗)")
 # explicit frames where any characters may form the name: 请问是华屹电子的王总吗 / 我是康泰生物质量部的 / 我鑫源光伏的 姓符
@@ -224,6 +228,12 @@ class CustomerName:
                     co = framed_company(m.group("co"))
                     if co:
                         add(0.84, co, x, m.start("co"), f"销售称呼客户“{t[m.start():m.end() + 2]}”")
+                for rx in (REP_SITE, REP_CHECKS):
+                    for m in rx.finditer(t):
+                        co = framed_company(m.group("co"))
+                        if co and not _productish(co) and co not in SELF_NAMED_NOT and not SELF_NAMED_JUNK.search(co) \
+                                and not any(b in co for b in COMPETITOR_BRANDS):
+                            add(0.8, co, x, m.start("co"), f"销售提到客户“{t[m.start('co'):m.end('co') + 2]}”")
                 for m in REP_ASKS.finditer(t):
                     co = framed_company(m.group("co"))
                     if co and not _productish(co):
