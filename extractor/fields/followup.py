@@ -30,7 +30,7 @@ CONTACT = re.compile(
     r"回复|答复|回您|回你|给您回|给你回|回话|准信|准话|信儿|确认|样机|演示|demo|Demo|DEMO|开放日|来看|来厂|来我们|到我们|到你们|到贵司|到您|"
     r"参观|参加|约|会议|打俾|打畀|傾|搵你|搵您|电话会|视频会|视频|线上|腾讯会议|过一下|对一下|对一次|交流|沟通|联系|等您|等你|见|试机|试用|调机|现场|汇报|讲解|培训|对接|"
     r"敲定|拜会|门卫|接您|接你|你来|您来|来吧|来一趟|来一下|来坐坐|坐坐|我到|我来|我们来|一起过|上门|带.{0,4}(?:过来|过去)|"
-    r"跟您|跟你|问问|问一下|问我|再问|讲讲|讲一下|来讲|讲方案|派人|你们来|过技术协议|来测|再来|来一次|去你们|去您|去贵司|去你那|到你那|看实机|看看实机|驻厂|到场|到现场|最终|"
+    r"跟您|跟你|问问|问一下|问我|再问|讲讲|讲一下|来讲|讲方案|派人|你们来|过技术协议|来测|再来|来一次|去你们|去您|去贵司|去你那|到你那|看实机|看看实机|驻厂|驻场|到场|到现场|最终|"
     r"再试|来试|拿料试|试一下|试切|试模|测一下|再测|复测|重测|(?:我|我们|工程师|师傅|人)[^，,。 ]{0,3}到(?!货|账|期|款|位)")
 # contact words strong enough to win over a shipping/paying word in the same clause (再跟您确认下到账)
 STRONG = re.compile(r"跟您|跟你|给您打|给你打|问问|问一下|问我|再问|联系您|联系你|当面|见面|拜访|碰一下|碰个面|打电话|电话会|视频会|"
@@ -125,6 +125,7 @@ class FollowUp:
         plan: Plan | None = None
         best_conf: dict = {}  # day → the highest confidence of any usable mention of it
         month_anchor = None  # (message index, year, month) of the latest mention that names a month
+        agreed_days: set = set()  # days already agreed (a later 国庆后 15号 restating one keeps it agreed)
         msgs = [x for x in ctx.msgs if x.text and x.speaker in ("rep", "customer")]
         mentioned: dict = {}  # date → speaker who first named it in a usable clause
         last_dated = None  # (message index, mention) of the latest usable dated mention
@@ -205,9 +206,12 @@ class FollowUp:
                 rest = PARTICLES.sub("", inner)
                 contact = bool(CONTACT.search(inner)) or (len(rest) <= 3 and bool(CONTACT.search(nxt) or CONTACT.search(prv)))
                 if t.kind == "deadline":
-                    if not REPLY_VERB.search(inner + nxt) and not (
+                    counter = plan is not None and plan.proposer != x.speaker and plan.mention.kind == "deadline" \
+                        and DAY_NAMED.search(t.text) is not None and not t.has_time_of_day
+                    if not REPLY_VERB.search(inner + nxt) and not counter and not (
                             t.has_time_of_day and DAY_NAMED.search(t.text) and ARRIVE.match(inner) and not GOODS.search(x.text)):
-                        continue  # (今晚七点前到 with no goods in sight: someone arriving, a visit)
+                        continue  # (今晚七点前到 with no goods in sight: someone arriving, a visit;
+                        #            这周之内给您回复 … 周五之前吧: a counter-deadline)
                     contact = True  # 明天中午前给我最终价 / 周四之前给个答复: a promised reply
                 time_only = len(rest) <= 1
                 if time_only and not contact and prev is not None and CONTACT.search(prev.text):
@@ -230,7 +234,8 @@ class FollowUp:
                 agreed = (answering and t.kind != "deadline") or (plan is not None and plan.proposer != x.speaker) \
                     or (rescheduling and x.speaker == "customer") \
                     or (plan is not None and plan.agreed and plan.value.date() == value.date()) \
-                    or mentioned.get(value.date(), x.speaker) != x.speaker  # the other side named this day first
+                    or mentioned.get(value.date(), x.speaker) != x.speaker \
+                    or value.date() in agreed_days  # the other side named this day first, or it was agreed already
                 plan = Plan(x, t, value, bool(t.has_time_of_day), agreed, x.speaker,
                             [x.evidence(t.start, t.end)], [t.explain or ""])
                 new_plan = True
@@ -252,6 +257,8 @@ class FollowUp:
                         plan = None
                 elif DEFER.search(x.text):
                     plan = None
+            if plan is not None and plan.agreed:
+                agreed_days.add(plan.value.date())
             if latest_date is None:
                 for t in mentions:
                     latest_date = max(latest_date or t.value.date(), t.value.date())
