@@ -103,6 +103,8 @@ def _classify(convs: list[Conversation], models) -> dict:
     return {"actions": actions, "sentiment": sent, "objection": obj}
 
 
+OBJECTION_PRIOR = 3  # pseudo-objections at the team's rate when scoring 异议处理
+
 OBJECTION_OBSTACLES = {"价格", "技术", "交期", "竞品", "法务", "付款"}
 
 
@@ -241,8 +243,11 @@ def diagnose(conversations: list[Conversation], since=None, until=None, *, model
             rates = [r["objections_answered"] / r["objections"] for r in scored if r["objections"]]
             outs = [mean(r["obj_outcomes"]) for r in scored if r["obj_outcomes"]]
             team_rate, team_out = mean(rates), (mean(outs) if outs else team_s)
-            dens = [r["objections_answered"] / r["objections"] if r["objections"] else team_rate for r in scored]
-            sents = [mean(r["obj_outcomes"]) if r["obj_outcomes"] else team_out for r in scored]
+            # a rep's rate and outcome are pulled toward the team's by OBJECTION_PRIOR pseudo-
+            # objections: two objections say little about a rep's skill, twenty say a lot
+            k = OBJECTION_PRIOR
+            dens = [(r["objections_answered"] + k * team_rate) / (r["objections"] + k) for r in scored]
+            sents = [(sum(r["obj_outcomes"]) + k * team_out) / (len(r["obj_outcomes"]) + k) for r in scored]
             dens_floor = 0.1
         for r, de, se in zip(scored, dens, sents):
             z = W_DENSITY * _z(de, dens, dens_floor) + W_SENTIMENT * _z(se, sents, 0.15)
