@@ -113,8 +113,8 @@ def _valid(x: Msg, t) -> bool:
         return False
     if NOW_STATE.match(x.text, t.end) and t.text in PERIOD_NOW:
         return False  # 年底了 车间都在赶货: it *is* year-end now, not a plan
-    if PAST_AFTER.match(x.text, t.end, t.end + 8):
-        return False  # 中午就停了: something that already happened
+    if PAST_AFTER.match(x.text, t.end, t.end + 8) and not DAY_NAMED.search(t.text):
+        return False  # 中午就停了: a bare time of day that already happened (下周一就可以过来了 stays)
     return True
 
 
