@@ -196,3 +196,17 @@ def test_tag_rules(case):
     got = {s.value for s in Tags()(Ctx.build(Conversation.from_dict(case["conversation"])))}
     for tag, want in case["expected"].items():
         assert (tag in got) == want, f"{case['name']}: {tag} should be {want}, got {sorted(got)}"
+
+
+STAGE_CASES = [json.loads(line) for line in (ROOT / "tests/data/stage_cases.jsonl").read_text(encoding="utf-8").splitlines()
+               if line.strip()]
+
+
+@pytest.mark.parametrize("case", STAGE_CASES, ids=[c["name"] for c in STAGE_CASES])
+def test_stage_rules(case):
+    """The stage rules' furthest cue (before the classifier)."""
+    from extractor.fields.base import Ctx
+    from extractor.fields.signals import Stage
+    out = Stage()(Ctx.build(Conversation.from_dict(case["conversation"])))
+    got = max(out, key=lambda s: s.score).value if out else None
+    assert got == case["expected"], f"{case['name']}: got {got} ({[(s.value, round(s.score, 2)) for s in out]})"

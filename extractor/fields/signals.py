@@ -100,7 +100,8 @@ NEG_OBS = re.compile(r"没问题|不是问题|都没问题|挺好|满意|已经�
 RESOLVED = re.compile(r"没问题了|解决了|搞定了|已经批了|批下来了|同意了|定了用你们|就按这个|可以接受|能接受|都能接受|就这么定|成交|没意见了|审完了.{0,4}没问题|全合格|都合格|通过了")
 
 STAGE_RULES: list[tuple[str, re.Pattern]] = [
-    ("回款", re.compile(r"尾款|验收款|质保金|进度款|余款|逾期|欠款|回款|催款|结清|对账|(?<![首预])(?:款|钱).{0,4}(?:什么时候|啥时候|能到|到账|安排)|第[二三四]笔款|应收")),
+    ("回款", re.compile(r"尾款|验收款|质保金|进度款|余款|逾期|欠款|回款|催款|结清|对账|货款|挂账|回单|走付款|那笔.{0,8}(?:款|万)|"
+                     r"(?<![预首])(?:款|钱).{0,6}(?:没付|挤不出来)|(?:今天|明天|这周|下周|月底|[0-9一二三四五六七八九十]+号).{0,4}(?:之前)?(?:肯定)?付(?![款方])|(?<![首预])(?:款|钱).{0,4}(?:什么时候|啥时候|能到|到账|安排)|第[二三四]笔款|应收")),
     ("合同签署", re.compile(r"合同.{0,8}(?:盖|签了|签好|签完|审|法务|条款|回签|用印|双章|扫描|寄|原件|走流程|流程|版本|草稿|模板|修改|改)|"
                          r"PO|po单|订单.{0,4}(?:下了|发了|已)|盖好章|盖章|预付款|首付款|定金|法务.{0,6}(?:审|意见|提)|条款|仲裁|违约金|中标")),
     ("商务谈判", re.compile(r"优惠|折扣|打折|让(?:点|一点|利|步|个|了)|再让|降(?:点|价|一点|到)|便宜(?:点|些|一点)|往.{0,4}靠|最低价|底价|"
@@ -123,6 +124,8 @@ STAGE_RULES = [(st, guarded(rx)) for st, rx in STAGE_RULES]
 PRICE, NEED, COMPARE = guarded(PRICE), guarded(NEED), guarded(COMPARE)
 # a contract whose payment terms are still being argued is a negotiation, not yet 合同签署
 PAY_TERMS_ONLY = re.compile(r"付款方式|预付|账期|承兑|分期|首付|几成|[三四五六]成|百分之")
+PREPAYMENT = re.compile(r"预付|首付|定金|到付")
+BALANCE = re.compile(r"尾款|验收款|质保金|进度款|余款|欠款|逾期")
 SIGNING = re.compile(r"盖|签字|签了|签好|签完|用印|双章|回签|法务|仲裁|违约|PO|po单|中标|原件|扫描")
 
 STAGE_ORDER = ["初步接触", "需求确认", "方案确认", "商务谈判", "合同签署", "回款"]
@@ -263,6 +266,8 @@ class Stage:
                     continue
                 if st == "商务谈判" and PRICE_NEG.search(x.text):
                     continue
+                if st == "回款" and PREPAYMENT.search(x.text) and not BALANCE.search(x.text):
+                    continue  # 预付款…这周安排付: a prepayment belongs to 合同签署; 到付 is shipping
                 if st == "合同签署" and PAY_TERMS_ONLY.search(x.text) and not SIGNING.search(x.text):
                     continue
                 hits[st] = (x, m)  # keep the latest evidence
