@@ -21,7 +21,7 @@ def test_anchor_sets():
     assert anchors(r"(?:太贵)?") is None  # optional: nothing is required
     assert anchors(r".{0,3}") is None
     assert anchors(r"价格", re.IGNORECASE) is None and anchors(r"(?i)po单") is None
-    assert anchors(r"[一二三]个点") is not None
+    assert anchors(r"[一二三]个点") == frozenset({"个点"})
     assert anchors(r"(?<!不)贵") == frozenset({"贵"})  # lookbehind requires nothing, 贵 is required
 
 
@@ -56,3 +56,16 @@ def test_guard_never_rejects_a_match_on_random_text(t):
 def test_unguardable_pattern_runs_as_is():
     g = guarded(re.compile(r"\d+"))
     assert g.guard is None and g.search("abc 12").group(0) == "12"
+    assert g.split("a1b22c") == ["a", "b", "c"] and g.groups == 0  # the rest is the regex's own
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(["太贵", "便宜", "价格", "[一二]个点", "(?:能|得)?降", ".{0,3}", "(?:再)?让", "不行", "x?"]),
+                min_size=1, max_size=4),
+       st.text(alphabet="太贵便宜价格一二个点能得降再让不行xy ", max_size=30))
+def test_guard_never_rejects_a_match_of_generated_patterns(parts, text):
+    """Patterns built from the cue vocabulary (alternations, optional parts, gaps) on text
+    drawn from the same characters, so matches are frequent."""
+    rx = re.compile("|".join(parts[:2]) + "".join(parts[2:]))
+    g = guarded(rx)
+    assert (rx.search(text) and rx.search(text).span()) == (g.search(text) and g.search(text).span()), (rx.pattern, text)

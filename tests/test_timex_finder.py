@@ -78,7 +78,8 @@ def test_dispatched_scan_equals_a_full_alternation_scan():
     bench = Path(__file__).resolve().parents[1].parent / "shared" / "benchmarks" / "duckling_zh_time.jsonl"
     if bench.exists():
         texts += [json.loads(x)["text"] for x in bench.read_text(encoding="utf-8").splitlines() if x.strip()]
-    texts += ["下午三點半到五点", "2026-03-05 14:30", "Q3末", "初八 腊月二十三", "10/31/1974", "3pm", "5.1-5.5号"]
+    texts += ["下午三點半到五点", "2026-03-05 14:30", "Q3末", "初八 腊月二十三", "10/31/1974", "3pm", "5.1-5.5号",
+              "双11前能发货吗", "明儿见", "今儿有空吗", "后儿再说", "双十二活动"]
     assert len(texts) > 700
     full_rx = re.compile("|".join(f"(?P<{n}>{p})" for n, p in finder._ATOMS))
     for t in texts:

@@ -28,6 +28,11 @@ def test_same_data_same_seed_same_model(tmp_path, small_corpus):
 def test_a_worse_model_is_not_promoted_and_the_current_one_stays(tmp_path, small_corpus):
     good = train_and_promote(seed=0, out_dir=tmp_path, log=lambda *_: None)
     assert good["promoted"]
+    # a stored figure that is not what the current model scores on this dev split: the
+    # yardstick must be the re-scored one
+    m = json.loads((tmp_path / "metrics.json").read_text(encoding="utf-8"))
+    m["dev"]["micro_f1"] = 0.999
+    (tmp_path / "metrics.json").write_text(json.dumps(m), encoding="utf-8")
     before = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
     small_corpus["train"] = small_corpus["train"][:12]  # far less data: a worse classifier
     worse = train_and_promote(seed=0, out_dir=tmp_path, log=lambda *_: None)

@@ -20,7 +20,8 @@ AMOUNT = re.compile(
     rf"(?P<a>{NUM}){APPROX}\s*(?P<ua>{UNIT})?\s*(?:块|元)?\s*"
     rf"(?:(?:到|至|-|~|～|—|－)\s*(?P<b>{NUM}){APPROX}\s*(?P<ub>{UNIT})?)?\s*(?P<cur>块钱|块|元|人民币)?")
 
-MEASURE_UNIT = re.compile(r"\s*(?:微米|丝|度|℃|兆帕|MPa|mpa|帕|ppm|PPM|mm|MM|um|μm|cm|公里|千米|千瓦|kW|kw|KW|瓦|伏|V|安|A\b|升|L\b|赫兹|Hz|转|rpm|dB|分贝|%|％|吨/|公斤/|米/|平方|立方)")
+MEASURE_UNIT = re.compile(r"\s*(?:微米|丝|度(?!过)|℃|兆帕|MPa|mpa|帕|ppm|PPM|mm|MM|um|μm|cm|公里|千米|千瓦|kW|kw|KW|瓦|伏|V\b|安(?!装|排|全)|A\b|"
+                          r"升(?!级)|L\b|赫兹|Hz|转(?!账|过|给|到)|rpm|dB|分贝|%|％|吨/|公斤/|米/|平方|立方)")
 UNIT_VALUE = {"w": 10_000, "百万": 1_000_000, "万": 10_000, "千": 1_000, "k": 1_000, "亿": 100_000_000}
 NEIGHBOURS = re.compile(rf"([{DIG[2:]}])([{DIG[2:]}])(?=[十百千万]|$)")
 VALUE = {c: i for i, c in enumerate("零一二三四五六七八九")} | {"两": 2, "〇": 0}
@@ -92,9 +93,9 @@ def find_amounts(text: str, *, assume_wan: bool = False):
         if re.match(r"\s*(?:台|件|人|套|条|天|年|月|周|个月|小时|分钟|秒|次|家|倍|点|号|米|毫米|公斤|吨|平|片|只|把|班|元/|块/)", after) \
                 and not has_unit:
             continue
-        if MEASURE_UNIT.match(after):
+        if MEASURE_UNIT.match(after) and not (m.group("ua") or m.group("ub") or m.group("cur")):
             continue  # 10微米 / 200度 / 1.5兆帕 / 120ppm: a measurement, never money
-        if re.match(r"(?:件|只|片|套|颗|支|pcs|PCS)", after) and not m.group("cur"):
+        if re.match(r"(?:件|只(?![能要有是])|片|套(?!餐)|颗|支(?!付|持)|pcs|PCS)", after) and not m.group("cur"):
             continue  # 一年四十来万只 / 10万件: a count of parts, not money
         if text[m.start() - 1:m.start()] == "几":
             continue  # 几十万: too vague to be an amount

@@ -60,7 +60,7 @@ GOODS = re.compile(r"货|设备|机器|样品|样件|配件|备件|发票|款")
 BARE_DAY = re.compile(r"^(?:[0-3]?\d|[一二三四五六七八九十廿卅]{1,3})[号日]")
 MONTH_WORD = re.compile(r"月")
 # the mention is a past event (中午就停了 / 昨天已经到了)
-PAST_AFTER = re.compile(r"(?:就|已经|都)[^，,。 ]{0,4}了")
+PAST_AFTER = re.compile(r"(?:就|已经|都)(?!(?:可以|行|好|成|OK|ok))[^，,。 ]{0,4}了")  # (两点就行了 accepts)
 REDIRECT = re.compile(r"^(?:你|您)先跟")  # 下周一我在合肥 你先跟何工对接: the day is declined
 DELIVERY = re.compile(r"司机|物流|货车|车到了|到货")
 NOW_STATE = re.compile(r"了|啦|嘛")
@@ -153,7 +153,7 @@ class FollowUp:
                 if not has_date:
                     if plan is None and day_said is not None and t.has_time_of_day and (CONTACT.search(inner + nxt) or rescheduling):
                         v = day_said.value.replace(hour=t.value.hour, minute=t.value.minute)
-                        agreed = answering or rescheduling
+                        agreed = answering or (rescheduling and x.speaker == "customer")
                         plan = Plan(x, t, v, True, agreed, x.speaker,
                                     [x.evidence(day_said.start, day_said.end), x.evidence(t.start, t.end)],
                                     [day_said.explain or "", f"“{t.text}”补充了具体时间"])

@@ -109,7 +109,10 @@ class Guarded:
         self.rx = rx
         self.pattern = rx.pattern
         self.flags = rx.flags
-        a = anchors(rx.pattern, rx.flags & ~re.UNICODE)
+        try:
+            a = anchors(rx.pattern, rx.flags & ~re.UNICODE)
+        except Exception:  # noqa: BLE001 - re's private parser changed shape: no guard, same results
+            a = None
         self.guard = _trie(a) if a else None
 
     def possible(self, text: str) -> bool:
@@ -135,6 +138,9 @@ class Guarded:
 
     def fullmatch(self, text: str, *args):
         return self.rx.fullmatch(text, *args)
+
+    def __getattr__(self, name):  # split, subn, groups, groupindex…: the regex itself
+        return getattr(self.rx, name)
 
     def sub(self, repl, text: str, count: int = 0):
         if self.guard is not None and self.guard.search(text) is None:

@@ -60,7 +60,7 @@ SELF_CUE = re.compile(r"我们(?:是|主要|这边|厂|公司)?(?:做|生产|搞
 PURCHASE = re.compile(r"(?:上|买|采购|订|换|选|选型|想要|要上|这台|那台|这套|那套|[0-9一二两三四五六七八九十几]\s*(?:台|套|把|根)|升级)[^，,。 ]{0,6}$")
 PURCHASE_AFTER = re.compile(r"^[^，,。 ]{0,4}(?:的报价|报价|的价格|价格|选型|样机|的方案|方案|测试台|设备)"
                             r"|^\s?(?:您|你)?[^，,。]{0,5}(?:要|买|订|上)[两一二三四五六七八九十几\d]+\s*(?:台|套)")
-REP_OWN = re.compile(r"我们(?:是|主要|公司|家|这边)?(?:做|生产|卖|代理)(?!过)|我们的")
+REP_OWN = re.compile(r"我们(?:是|主要|公司|家|这边)?(?:做|生产|卖|代理)(?!过)|我们的|(?:我是|我们是|我这边是|这边是)[^，,。 ]{0,6}$")
 NOT_TRADE_AFTER = {"手机": "号盒"}
 MAKES = re.compile(r"(?:我们|我司|厂里)(?:是|主要|专门)?(?:做|生产|造)|是做|主要做|主要生产")
 WORKSHOP = re.compile(r"(?:车间|产线|生产线|工厂|分厂)")
@@ -92,9 +92,15 @@ class Industry:
                 if not WORD_RE.search(what):  # a business the lexicon does not list: 其他
                     votes.setdefault("其他", []).append((0.7, x, d.start(g), d.end(g)))
         last_end: dict[int, tuple[int, str]] = {}
+        from extractor.fields.lexicon import _rx
+        brand_rx = _rx("competitor")
         for x in ctx.texts():
+            brands = [b.span() for b in brand_rx.finditer(x.text)]  # 沈阳机床: a brand, not a trade
             for m in WORD_RE.finditer(x.text):
-                if m.group(0) in rep_words or x.text[m.end():m.end() + 1] in NOT_TRADE_AFTER.get(m.group(0), "\0"):
+                if brands and any(a <= m.start() < b for a, b in brands):
+                    continue
+                nx = x.text[m.end():m.end() + 1]
+                if m.group(0) in rep_words or (nx and nx in NOT_TRADE_AFTER.get(m.group(0), "")):
                     continue  # 手机号: a phone number, not phones
                 if re.match(r"[^，,。 ]{0,3}模具", x.text[m.end():m.end() + 5]) and WORD_IND[m.group(0)] != "模具":
                     continue  # 小家电模具 / 汽车灯罩模具: the maker of moulds is in 模具

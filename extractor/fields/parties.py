@@ -23,7 +23,7 @@ CLAUSE_CO_TAIL = re.compile(rf"(?:[\u4e00-\u9fa5]{{2}}(?=这个抬头|的抬头)
 LEGAL = re.compile(r"(?P<co>[\u4e00-\u9fa5]{4,24}?)(?:股份)?有限(?:责任)?公司")
 LEGAL_CUT = re.compile(r".*(?:全称是|全称为|全称|抬头是|抬头写|抬头|名称是|名字是|开成了|开成|写成|写|是|为|叫|的|了|给|我们|你们)")
 # a legal name after 给/为/帮 is the customer's own customer (我们给浙江万得凯…供货)
-LEGAL_THEIRS = re.compile(r"(?:给|为|帮|替)$")
+LEGAL_THEIRS = re.compile(r"(?:给|帮|替)$")  # (not 为: 全称为 / 抬头为 introduce the customer's own name)
 # the rep addressing the customer's company: 请问是宏达汽配吗 / 是华晟汽车部件的俞总吗 / 贵司华锐 / 到你们恒通
 REP_ADDR_LEAD = re.compile(r"(?:您(?:上次|之前|刚才)?(?:说|提到)的?|贵司|贵公司|你们|您们|咱们|您那边|到你们|(?:请问)?是(?:做[\u4e00-\u9fa5]{1,8}的)?|请问|到)")
 # ... or opening a clause with it: 宏达精工那台磨床的验收款 / 永锋那边的尾款
@@ -164,9 +164,11 @@ class CustomerName:
         own = self._own(ctx)
         cands: list[tuple[float, str, Msg, int, int, str]] = []
 
-        def add(score, co, x, s, why):
-            if any(_shares_brand(co, o) for o in own) or _productish(co) or NOT_A_NAME.search(co):
+        def add(score, co, x, s, why, legal=False):
+            if any(_shares_brand(co, o) for o in own):
                 return
+            if not legal and (_productish(co) or NOT_A_NAME.search(co)):
+                return  # a full legal name (奇瑞汽车股份有限公司) is a name whatever words it holds
             cands.append((score, co, x, s, s + len(co), why))
 
         for x in ctx.texts():
@@ -179,7 +181,8 @@ class CustomerName:
                     if c and LEGAL_THEIRS.search(raw[:c.end()]):
                         continue
                     if 4 <= len(co) <= 16 and not any(b in co for b in COMPETITOR_BRANDS):
-                        add(0.93, co, x, m.start("co") + (c.end() if c else 0), f"客户给出公司全称“{t[m.start('co') + (c.end() if c else 0):m.end()]}”")
+                        add(0.93, co, x, m.start("co") + (c.end() if c else 0), f"客户给出公司全称“{t[m.start('co') + (c.end() if c else 0):m.end()]}”",
+                            legal=True)
                 for m in SELF_REF.finditer(t):
                     pc = parse_loose(t, m.end())
                     if not pc:
@@ -266,12 +269,14 @@ class CustomerName:
                 continue
             seen.add(dn)
             raw_parts = [q for q in re.split(r"[-_—|·/\s（）()【】\[\]@]+", dn) if q]
+            if not raw_parts:
+                continue  # a display name of separators only
             # AAA鸿基建材王总13905xx / 盛达阀门林姐: a lone part counts once its person tail is off
             parts = [DN_PERSON_TAIL.sub("", re.sub(r"[0-9xX*]{4,}$", "", re.sub(r"^[A-Za-z0-9]+", "", q))) for q in raw_parts]
             single = len(raw_parts) < 2
             if single and parts[0] == re.sub(r"^[A-Za-z0-9]+", "", raw_parts[0]):
                 continue  # nothing person-like to split off: a nickname, not a company
-            person = any(re.fullmatch(rf"(?:{SURNAME_RE})(?:{HONORIFIC_RE})?|[A-Za-z]+|(?:{SURNAME_RE})[\u4e00-\u9fa5]{{1,2}}", q)
+            person = any(re.fullmatch(rf"(?:{SURNAME_RE})(?:{HONORIFIC_RE})?|(?:{SURNAME_RE})[\u4e00-\u9fa5]{{1,2}}", q)
                          for q in re.split(r"[-_—|·/\s（）()【】\[\]]+", dn) if q)
             for p in parts:
                 p = DN_ROLE_TAIL.sub("", p) if len(p) > 4 else p  # 华屹电子采购 → 华屹电子
@@ -282,8 +287,9 @@ class CustomerName:
                     pc = pc if pc and pc[2] else parse_loose(p, 0)
                     if not (pc and pc[2]):
                         continue  # a lone part must carry an industry suffix to be a company
-                if not (pc and pc[0] == len(p)) and person and len(p) >= 3 and framed_company(p) == p and not _productish(p):
-                    pc = (len(p), p, False)  # 宁波拓远-岑: company-person display names
+                if not (pc and pc[0] == len(p)) and person and len(p) >= 3 and framed_company(p) == p and not _productish(p) \
+                        and any(p.startswith(pl) and len(p) > len(pl) + 1 for pl in PLACES):
+                    pc = (len(p), p, False)  # 宁波拓远-岑: a place-prefixed company beside a person (not 王-阳光明媚)
                 if pc and pc[0] == len(p):
                     hit = next(((y, y.text.find(pc[1])) for y in ctx.texts() if pc[1] in y.text), None)
                     y, i = hit if hit else (x, 0)

@@ -10,6 +10,7 @@ A candidate is (start, end, parse) where parse is a dict of slots, e.g.
 """
 from __future__ import annotations
 
+import copy
 import re
 from functools import lru_cache
 
@@ -177,7 +178,7 @@ def _dispatch(c: str) -> re.Pattern | None:
 # Every atom contains one of these keys: they are the cheap trigger (no key → no time).
 _KEY = re.compile(
     r"[号日礼天周月年点时午晚早节旬季秒钟拜期夜晨宵夕旦诞庆春秋活初Qq:/]|现在|此[时刻]|当前|目前|三一五|五一|十一|清明|重阳|腊八"
-    r"|\d[.\-~]\d|\d\s*[apAP]")
+    r"|\d[.\-~]\d|\d\s*[apAP]|[今明后昨前当次翌]儿|双1[12]|双十[一二]")
 # Every atom starts with one of these characters (tests/test_timex_finder.py checks it on
 # all corpora): an atom's regex is only tried at those positions, found by a C-speed scan.
 _START = re.compile(r"[0-9零〇一二两三四五六七八九十廿卅百千几半数Qq上下前后未接最近过这本今明昨去来大次翌当第春农阳新元清劳端中国"
@@ -526,4 +527,4 @@ def candidates(text: str) -> tuple:
 
 def find_candidates(text: str) -> list[tuple[int, int, dict]]:
     """Candidate spans (start, end, parse) into `text`, sorted by start. No dates computed."""
-    return [(s, e, dict(p)) for s, e, p in candidates(text)]
+    return [(s, e, copy.deepcopy(p)) for s, e, p in candidates(text)]
