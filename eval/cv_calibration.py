@@ -29,16 +29,14 @@ def main(argv: list[str] | None = None) -> int:
     from labeling.corpus import load
     a, b = _halves(load("dev"))
     src = cal_mod.model_dir()
-    old_env, old_min = os.environ.get("CHAT2CRM_MODEL_DIR"), mt.PER_VALUE_MIN
+    old_min = mt.PER_VALUE_MIN
     try:
         for setting in (None, 40):
             mt.PER_VALUE_MIN = setting
             tot: dict[str, float] = {}
             for fit, held in ((a, b), (b, a)):
-                with tempfile.TemporaryDirectory() as d:
+                with tempfile.TemporaryDirectory() as d, cal_mod.using_model_dir(d):
                     shutil.copy(src / "textclf.npz", d)
-                    os.environ["CHAT2CRM_MODEL_DIR"] = d
-                    cal_mod.current.cache_clear()
                     cal = mt.fit_calibration(fit, "cv")
                     with open(os.path.join(d, "calibration.json"), "w", encoding="utf-8") as f:
                         json.dump(cal.to_dict(), f, ensure_ascii=False)
@@ -51,11 +49,6 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{name:28} micro-F1 {tot['micro_f1']:.4f}  tag P {tot['tag_p']:.4f}  tag R {tot['tag_r']:.4f}")
     finally:
         mt.PER_VALUE_MIN = old_min
-        if old_env is None:
-            os.environ.pop("CHAT2CRM_MODEL_DIR", None)
-        else:
-            os.environ["CHAT2CRM_MODEL_DIR"] = old_env
-        cal_mod.current.cache_clear()
     return 0
 
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import tempfile
 import time
 from pathlib import Path
@@ -56,7 +55,6 @@ def main(argv: list[str] | None = None) -> int:
     from labeling.corpus import load
     from labeling.io import aggregate
     import models.calibration as cal_mod
-    import models.textclf as textclf
     from models.train import train_and_promote
     dev = load("dev")
     records, used = simulate(dev, a.n)
@@ -68,19 +66,8 @@ def main(argv: list[str] | None = None) -> int:
         with tempfile.TemporaryDirectory() as tmp:
             t0 = time.perf_counter()
             train_and_promote(seed=a.seed, extra_train=extra, force=True, out_dir=Path(tmp), log=lambda *_: None)
-            old = os.environ.get("CHAT2CRM_MODEL_DIR")
-            os.environ["CHAT2CRM_MODEL_DIR"] = tmp
-            cal_mod.current.cache_clear()
-            textclf.current_model.cache_clear()
-            try:
+            with cal_mod.using_model_dir(tmp):
                 preds, _ = predict(dev)
-            finally:
-                if old is None:
-                    os.environ.pop("CHAT2CRM_MODEL_DIR")
-                else:
-                    os.environ["CHAT2CRM_MODEL_DIR"] = old
-                cal_mod.current.cache_clear()
-                textclf.current_model.cache_clear()
             rest = [(c, p) for c, p in zip(dev, preds) if c["conversation_id"] not in used]
             rows[name] = (score(dev, preds), score([c for c, _ in rest], [p for _, p in rest]), time.perf_counter() - t0)
     print(f"{'':20} {'dev micro-F1':>13} {'dev signal F1':>14} {'unseen-dev micro-F1':>20} {'train s':>8}")

@@ -9,6 +9,7 @@ from __future__ import annotations
 import bisect
 import json
 import os
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -68,6 +69,26 @@ class Calibrator:
 
 def model_dir() -> Path:
     return Path(os.environ.get("CHAT2CRM_MODEL_DIR") or ARTIFACT_DIR)
+
+
+@contextmanager
+def using_model_dir(path):
+    """Run the extractor with the artifacts in `path` (training, re-scoring, evaluation),
+    then go back to the previous directory; the loaded models are dropped both ways."""
+    from models import textclf
+    old = os.environ.get("CHAT2CRM_MODEL_DIR")
+    os.environ["CHAT2CRM_MODEL_DIR"] = str(path)
+    current.cache_clear()
+    textclf.current_model.cache_clear()
+    try:
+        yield
+    finally:
+        if old is None:
+            os.environ.pop("CHAT2CRM_MODEL_DIR", None)
+        else:
+            os.environ["CHAT2CRM_MODEL_DIR"] = old
+        current.cache_clear()
+        textclf.current_model.cache_clear()
 
 
 @lru_cache(maxsize=1)

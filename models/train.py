@@ -108,22 +108,9 @@ def fit_calibration(dev: list[dict], version: str, target_precision: float = 0.9
 
 def _score_dir(model_path: Path, dev: list[dict]) -> dict:
     """Dev scores of the model stored in `model_path`, with its own calibration."""
-    import os
-    import models.calibration as cal_mod
-    from models import textclf
-    old = os.environ.get("CHAT2CRM_MODEL_DIR")
-    os.environ["CHAT2CRM_MODEL_DIR"] = str(model_path)
-    try:
-        cal_mod.current.cache_clear()
-        textclf.current_model.cache_clear()
+    from models.calibration import using_model_dir
+    with using_model_dir(model_path):
         return _judge(dev, threshold=True).summary()
-    finally:
-        if old is None:
-            os.environ.pop("CHAT2CRM_MODEL_DIR", None)
-        else:
-            os.environ["CHAT2CRM_MODEL_DIR"] = old
-        cal_mod.current.cache_clear()
-        textclf.current_model.cache_clear()
 
 
 def train_and_promote(*, seed: int = 0, target_precision: float = 0.9, extra_train: list[dict] | None = None,
@@ -155,23 +142,11 @@ def train_and_promote(*, seed: int = 0, target_precision: float = 0.9, extra_tra
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
         model.save(tmp / "textclf.npz")
-        import os
-        old = os.environ.get("CHAT2CRM_MODEL_DIR")
-        os.environ["CHAT2CRM_MODEL_DIR"] = str(tmp)
-        try:
-            cal_mod.current.cache_clear()
-            textclf.current_model.cache_clear()
+        with cal_mod.using_model_dir(tmp):
             cal = fit_calibration(dev, version, target_precision)
             (tmp / "calibration.json").write_text(json.dumps(cal.to_dict(), ensure_ascii=False, indent=1), encoding="utf-8")
             cal_mod.current.cache_clear()
             dev_score = _judge(dev, threshold=True).summary()
-        finally:
-            if old is None:
-                os.environ.pop("CHAT2CRM_MODEL_DIR", None)
-            else:
-                os.environ["CHAT2CRM_MODEL_DIR"] = old
-            cal_mod.current.cache_clear()
-            textclf.current_model.cache_clear()
         metrics = {"version": version, "seed": seed, "train_conversations": len(train), "dev_conversations": len(dev),
                    "decision_conversations": len(partial), "data_hash": data_hash(train, partial, dev), "target_precision": target_precision,
                    "dev": dev_score, "train_seconds": round(time.perf_counter() - t0, 2), "backend": "char-ngram-linear"}
