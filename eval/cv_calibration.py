@@ -1,9 +1,10 @@
 """Calibration choices checked out of sample on dev: `python -m eval.cv_calibration`.
 
-Dev is cut in two halves by a hash of the conversation id; calibration is fitted on one
-half with the current model and scored on the other, both ways, and the two scores are
-averaged. Compares the field-level calibration with per-tag-value calibration
-(models.train.PER_VALUE_MIN), so the choice is not made on the split it is fitted on.
+Dev is cut in two halves by a salted hash of the conversation id; calibration is fitted
+on one half with the current model and scored on the other, both ways, over several
+salts, and the scores are averaged. So a choice about calibration (per-tag-value maps,
+the precision margin of the thresholds, per-field targets) is not made on the
+conversations it is fitted on, and the test split is never touched.
 """
 from __future__ import annotations
 
@@ -14,10 +15,23 @@ import shutil
 import sys
 import tempfile
 
+SALTS = ("", "a", "b", "c")
+WATCH = ("key_obstacle", "tag", "decision_role")
 
-def _halves(convs: list[dict]) -> tuple[list[dict], list[dict]]:
+# name → (PER_VALUE_MIN, MARGIN_Z, FIELD_TARGETS)
+SETTINGS = {
+    "field-level, z=0": (None, 0.0, {}),
+    "per tag value (>= 40), z=0": (40, 0.0, {}),
+    "field-level, z=1": (None, 1.0, {}),
+    "field-level, z=1.64": (None, 1.64, {}),
+    "tag target 0.95, z=0": (None, 0.0, {"tag": 0.95}),
+    "tag target 0.95, z=1": (None, 1.0, {"tag": 0.95}),
+}
+
+
+def _halves(convs: list[dict], salt: str = "") -> tuple[list[dict], list[dict]]:
     def bit(c):
-        return int(hashlib.md5(c["conversation_id"].encode("utf-8")).hexdigest(), 16) % 2
+        return int(hashlib.md5((salt + c["conversation_id"]).encode("utf-8")).hexdigest(), 16) % 2
     return [c for c in convs if bit(c) == 0], [c for c in convs if bit(c) == 1]
 
 
@@ -27,14 +41,20 @@ def main(argv: list[str] | None = None) -> int:
     from eval.cli import predict
     from eval.scoring import score
     from labeling.corpus import load
-    a, b = _halves(load("dev"))
+    argv = sys.argv[1:] if argv is None else argv
+    names = [n for n in SETTINGS if not argv or any(a in n for a in argv)]
+    dev = load("dev")
     src = cal_mod.model_dir()
-    old_min = mt.PER_VALUE_MIN
+    old = (mt.PER_VALUE_MIN, mt.MARGIN_Z, mt.FIELD_TARGETS)
+    runs = [(fit, held) for salt in SALTS for a, b in [_halves(dev, salt)] for fit, held in ((a, b), (b, a))]
+    print(f"dev {len(dev)} conversations, {len(runs)} fit/held-out runs (halves by {len(SALTS)} salted hashes)")
+    print(f"{'setting':28} {'micro-F1':>8} {'tag P':>6} {'tag R':>6} {'FU F1':>6} " + " ".join(f"{'P ' + w[:8]:>10}" for w in WATCH)
+          + f" {'min P':>6}")
     try:
-        for setting in (None, 40):
-            mt.PER_VALUE_MIN = setting
+        for name in names:
+            mt.PER_VALUE_MIN, mt.MARGIN_Z, mt.FIELD_TARGETS = SETTINGS[name]
             tot: dict[str, float] = {}
-            for fit, held in ((a, b), (b, a)):
+            for fit, held in runs:
                 with tempfile.TemporaryDirectory() as d, cal_mod.using_model_dir(d):
                     shutil.copy(src / "textclf.npz", d)
                     cal = mt.fit_calibration(fit, "cv")
@@ -43,12 +63,16 @@ def main(argv: list[str] | None = None) -> int:
                     cal_mod.current.cache_clear()
                     preds, _ = predict(held, apply_threshold=True)
                     s = score(held, preds).summary()
-                for k in ("micro_f1", "tag_p", "tag_r"):
-                    tot[k] = tot.get(k, 0.0) + s[k] / 2
-            name = "field-level" if setting is None else f"per tag value (>= {setting})"
-            print(f"{name:28} micro-F1 {tot['micro_f1']:.4f}  tag P {tot['tag_p']:.4f}  tag R {tot['tag_r']:.4f}")
+                pf = s["per_field"]
+                vals = {"micro_f1": s["micro_f1"], "tag_p": s["tag_p"], "tag_r": s["tag_r"], "fu": s["follow_up_f1"],
+                        **{w: pf[w]["p"] for w in WATCH},
+                        "min_p": min(v["p"] for v in pf.values() if v.get("p") is not None)}
+                for k, v in vals.items():
+                    tot[k] = tot.get(k, 0.0) + v / len(runs)
+            print(f"{name:28} {tot['micro_f1']:8.4f} {tot['tag_p']:6.3f} {tot['tag_r']:6.3f} {tot['fu']:6.3f} "
+                  + " ".join(f"{tot[w]:10.3f}" for w in WATCH) + f" {tot['min_p']:6.3f}", flush=True)
     finally:
-        mt.PER_VALUE_MIN = old_min
+        mt.PER_VALUE_MIN, mt.MARGIN_Z, mt.FIELD_TARGETS = old
     return 0
 
 

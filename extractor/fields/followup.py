@@ -30,17 +30,17 @@ CONTACT = re.compile(
     r"回复|答复|回您|回你|给您回|给你回|回话|准信|准话|信儿|确认|样机|演示|demo|Demo|DEMO|开放日|来看|来厂|来我们|到我们|到你们|到贵司|到您|"
     r"参观|参加|约|会议|打俾|打畀|傾|搵你|搵您|电话会|视频会|视频|线上|腾讯会议|过一下|对一下|对一次|交流|沟通|联系|等您|等你|见|试机|试用|调机|现场|汇报|讲解|培训|对接|"
     r"敲定|拜会|门卫|接您|接你|你来|您来|来吧|来一趟|来一下|来坐坐|坐坐|我到|我来|我们来|一起过|上门|带.{0,4}(?:过来|过去)|"
-    r"跟您|跟你|问问|问一下|问我|再问|讲讲|讲一下|来讲|讲方案|派人|你们来|过技术协议|来测|再来|来一次|去你们|去您|去贵司|去你那|到你那|看实机|看看实机|驻厂|驻场|到场|到现场|最终|"
+    r"(?:让|叫)(?:他|她|他们|人|师傅|工程师)(?:过)?来|跟您|跟你|问问|问一下|问我|再问|讲讲|讲一下|来讲|讲方案|派人|你们来|过技术协议|来测|再来|来一次|去你们|去您|去贵司|去你那|到你那|看实机|看看实机|驻厂|驻场|到场|到现场|最终|"
     r"再试|来试|拿料试|试一下|试切|试模|测一下|再测|复测|重测|(?:我|我们|工程师|师傅|人)[^，,。 ]{0,3}到(?!货|账|期|款|位)")
 # contact words strong enough to win over a shipping/paying word in the same clause (再跟您确认下到账)
-STRONG = re.compile(r"跟您|跟你|给您打|给你打|问问|问一下|问我|再问|联系您|联系你|当面|见面|拜访|碰一下|碰个面|打电话|电话会|视频会|"
+STRONG = re.compile(r"(?:我|我们)(?:过来|过去|来)(?:取|拿)|跟您|跟你|给您打|给你打|问问|问一下|问我|再问|联系您|联系你|当面|见面|拜访|碰一下|碰个面|打电话|电话会|视频会|"
                     r"去您|去你们|到您那|到你们那|来您|演示|你来|您来|你们来|腾讯会议|拜年|拜个年|再跟.{0,5}(?:确认|联系|沟通)|会议链接|视频会议|线上会")
 INTERNAL = re.compile(r"(?:我们|我这边|我们这边|集团|公司)(?:内部)?.{0,3}(?:开会|开.{0,4}会|评审|上会|讨论|审计|盘点)")
 DEFER = re.compile(r"回头再约|回头再说|回头再定|回来再约|出来再约|到时候再约|等.{0,12}(?:我|再)(?:再)?(?:联系|通知|找)(?:你|您)|(?:完|好)(?:了)?我(?:再)?通知|改天|等通知|等我消息|等我通知|再通知|不用来了|不用过来|取消|都不方便|都不行|先不约|暂时不约|"
                    r"(?:好|完|了|定)再说|到时候再说|忙完了?(?:再|告诉)|(?:年|节|[一五]|十一|月|季度|清明|端午|中秋|国庆)(?:以|之)?后再(?:说|看|聊吧)")
 NOT_CONTACT = re.compile(
     r"发货|到货|交货|交期|送货|送到|物流|快递|顺丰|付款|打款|到账|付清|付一半|付完|支付|走款|开票|发票|下单|排产|生产|投产|上线|调试|验收|截止|有效期|"
-    r"(?<!出)发(?!现|展|言)|寄|回签|报过去|报给|出.{0,4}(?:报价|方案|报告|版|图纸|合同)|做好|改好|填好|放假|休息|休[一两三]|出差|封账|报销|入库|装车|出货|备货|"
+    r"(?<![出研开])发(?!现|展|言|布会)|寄|回签|报过去|报给|出.{0,4}(?:报价|方案|报告|版|图纸|合同)|做好|改好|填好|放假|休息|休[一两三]|出差|封账|报销|入库|装车|出货|备货|"
     r"送过去|送过来|送来|换过来|换过去|开过去|开给您|开给你|委员会|评审会|能到|前到|生日|愉快|快乐|实施|安装|施工|顾问|(?<![应支])付|聊得|谈得|见过|来过|去过|聊过|谈过|得很|整理")
 CANCEL = re.compile(r"不用来了|不用过来|别来了|不来了|来不了|去不了|过不去|取消|改天|等通知|等我消息|等我通知|回头再约|回头再说|"
                     r"先不约|暂时不|搁置|推迟|延后|不方便|没空|没时间|停产|检修|放假|不对|审厂|都不行|(?<!行)不行(?!不)|不在|在外面|出差|太忙|很忙|忙不过来|来不及|赶不上|不太方便|有事|有会|开会|去外地|在外地|你先跟|您先跟|不确定|给不了|答复不了|回不了|别过来|先别来")
@@ -118,6 +118,34 @@ def _valid(x: Msg, t) -> bool:
     return True
 
 
+INVITE = re.compile(r"你们(?:派人|派个人|安排人)?(?:过)?来|您(?:过)?来|来讲|讲一下方案|讲方案|讲一下|派人来|派个人来")
+MEETING = re.compile(r"委员会|评审会")
+BOTLIKE = re.compile(r"机器人|助手|系统|通知|提醒|bot|Bot|BOT|小秘书")
+
+
+def _colleague(x: Msg) -> bool:
+    """A message of speaker `other` that is a person on the rep's side (an engineer the rep
+    pulled in: 明天早上八点我带备件过去), not a bot or a system notice."""
+    return x.speaker == "other" and not BOTLIKE.search(x.m.name or "") and not BOTLIKE.search(x.text[:8])
+
+
+COMPLAINT_BEFORE = re.compile(r"质量|精度|效果|性能|服务|售后|机器|设备|真|太|还是|一直|老是")
+
+
+def _cancels(text: str) -> bool:
+    """A message without a date that calls the plan off (不来了 / 取消 / 那天不行), not a
+    complaint that happens to say 不行 (你们这质量真不行)."""
+    for m in CANCEL.finditer(text):
+        if m.group(0) in ("不行", "不对") and COMPLAINT_BEFORE.search(text, max(0, m.start() - 6), m.start()):
+            continue
+        return True
+    return False
+
+
+def _side(x: Msg) -> str:
+    return "customer" if x.speaker == "customer" else "rep"
+
+
 class FollowUp:
     name = SOURCE
 
@@ -126,13 +154,13 @@ class FollowUp:
         best_conf: dict = {}  # day → the highest confidence of any usable mention of it
         month_anchor = None  # (message index, year, month) of the latest mention that names a month
         agreed_days: set = set()  # days already agreed (a later 国庆后 15号 restating one keeps it agreed)
-        msgs = [x for x in ctx.msgs if x.text and x.speaker in ("rep", "customer")]
+        msgs = [x for x in ctx.msgs if x.text and (x.speaker in ("rep", "customer") or _colleague(x))]
         mentioned: dict = {}  # date → speaker who first named it in a usable clause
         last_dated = None  # (message index, mention) of the latest usable dated mention
         for i, x in enumerate(msgs):
             prev = msgs[i - 1] if i > 0 else None
             # answering the other side's proposal or scheduling question
-            answering = prev is not None and prev.speaker != x.speaker and bool(
+            answering = prev is not None and _side(prev) != _side(x) and bool(
                 TIME_QUESTION.search(prev.text) or CONTACT.search(prev.text))
             mentions = [t for t in ctx.times(x) if _valid(x, t)]
             for t in mentions:
@@ -153,8 +181,8 @@ class FollowUp:
                 if not has_date:
                     if plan is None and day_said is not None and t.has_time_of_day and (CONTACT.search(inner + nxt) or rescheduling):
                         v = day_said.value.replace(hour=t.value.hour, minute=t.value.minute)
-                        agreed = answering or (rescheduling and x.speaker == "customer")
-                        plan = Plan(x, t, v, True, agreed, x.speaker,
+                        agreed = answering or (rescheduling and _side(x) == "customer")
+                        plan = Plan(x, t, v, True, agreed, _side(x),
                                     [x.evidence(day_said.start, day_said.end), x.evidence(t.start, t.end)],
                                     [day_said.explain or "", f"“{t.text}”补充了具体时间"])
                         new_plan = True
@@ -169,16 +197,16 @@ class FollowUp:
                         plan.has_time = True
                         plan.evidence.append(x.evidence(t.start, t.end))
                         plan.notes.append(f"“{t.text}”补充了具体时间")
-                        if x.speaker != plan.proposer:
+                        if _side(x) != plan.proposer:
                             plan.agreed = True
                         continue
                     anaphora = re.search(r"那天|当天|那时|到时候|那会儿", prv + inner)
                     if plan is None and last_dated is not None and i - last_dated[0] <= 2 and t.has_time_of_day and (
-                            anaphora or CONTACT.search(inner + nxt + prv)):
+                            anaphora or CONTACT.search(inner + nxt + prv) or (answering and TIME_QUESTION.search(prev.text))):
                         li, lt = last_dated
                         v = lt.value.replace(hour=t.value.hour, minute=t.value.minute)
-                        other = msgs[li].speaker != x.speaker
-                        plan = Plan(x, t, v, True, other or answering, x.speaker,
+                        other = _side(msgs[li]) != _side(x)
+                        plan = Plan(x, t, v, True, other or answering, _side(x),
                                     [msgs[li].evidence(lt.start, lt.end), x.evidence(t.start, t.end)],
                                     [lt.explain or "", f"“{t.text}”补充了具体时间"])
                         new_plan = True
@@ -188,9 +216,12 @@ class FollowUp:
                 day_said = t
                 rest0 = PARTICLES.sub("", inner)
                 scope = inner + (" " + nxt if len(rest0) <= 3 else "")  # 今天就重开 顺丰寄过去: the next clause says what happens
-                strong = bool(STRONG.search(scope))
+                then_call = nxt.startswith("再") and bool(STRONG.search(nxt))  # 周五下午我查一下到账 再跟您说一声
+                strong = bool(STRONG.search(scope)) or then_call
+                if not strong and INVITE.search(x.text) and MEETING.search(scope) and not NOT_CONTACT.search(MEETING.sub("", scope)):
+                    strong = True  # 周四我们开评审会 … 你们派人来讲一下: the rep presents at their meeting
                 blocked = (not strong and NOT_CONTACT.search(scope)) or NOT_CONTACT.search(t.text) or (
-                    x.speaker == "customer" and INTERNAL.search(inner) and not re.search(r"你们|您|贵司|腾讯会议|视频|电话|线上|你过来|你来", x.text))
+                    _side(x) == "customer" and INTERNAL.search(inner) and not re.search(r"你们|您|贵司|腾讯会议|视频|电话|线上|你过来|你来", x.text))
                 if CANCEL.search(inner) or REDIRECT.search(nxt):
                     if plan is not None and plan.value.date() == t.value.date():
                         plan, rescheduling = None, True  # 周四不行 / 后天放假了: the planned day is off
@@ -201,12 +232,12 @@ class FollowUp:
                     blocked = True  # 到之前司机会给您打电话: the delivery, not a contact
                 if blocked:
                     continue
-                mentioned.setdefault(t.value.date(), x.speaker)
+                mentioned.setdefault(t.value.date(), _side(x))
                 last_dated = (i, t)
                 rest = PARTICLES.sub("", inner)
-                contact = bool(CONTACT.search(inner)) or (len(rest) <= 3 and bool(CONTACT.search(nxt) or CONTACT.search(prv)))
+                contact = bool(CONTACT.search(inner)) or then_call or (len(rest) <= 3 and bool(CONTACT.search(nxt) or CONTACT.search(prv)))
                 if t.kind == "deadline":
-                    counter = plan is not None and plan.proposer != x.speaker and plan.mention.kind == "deadline" \
+                    counter = plan is not None and plan.proposer != _side(x) and plan.mention.kind == "deadline" \
                         and DAY_NAMED.search(t.text) is not None and not t.has_time_of_day
                     if not REPLY_VERB.search(inner + nxt) and not counter and not (
                             t.has_time_of_day and DAY_NAMED.search(t.text) and ARRIVE.match(inner) and not GOODS.search(x.text)):
@@ -231,12 +262,12 @@ class FollowUp:
                     except ValueError:
                         pass
                 # a deadline the other side set is agreed only once acknowledged (你们月底前给个回复 left unanswered)
-                agreed = (answering and t.kind != "deadline") or (plan is not None and plan.proposer != x.speaker) \
-                    or (rescheduling and x.speaker == "customer") \
+                agreed = (answering and t.kind != "deadline") or (plan is not None and plan.proposer != _side(x)) \
+                    or (rescheduling and _side(x) == "customer") \
                     or (plan is not None and plan.agreed and plan.value.date() == value.date()) \
-                    or mentioned.get(value.date(), x.speaker) != x.speaker \
+                    or mentioned.get(value.date(), _side(x)) != _side(x) \
                     or value.date() in agreed_days  # the other side named this day first, or it was agreed already
-                plan = Plan(x, t, value, bool(t.has_time_of_day), agreed, x.speaker,
+                plan = Plan(x, t, value, bool(t.has_time_of_day), agreed, _side(x),
                             [x.evidence(t.start, t.end)], [t.explain or ""])
                 new_plan = True
                 latest_date = value.date()
@@ -248,12 +279,17 @@ class FollowUp:
                     plan = None
                 continue
             if not new_plan and plan is not None and x is not plan.msg:
-                if x.speaker != plan.proposer:
-                    if DEFER.search(x.text):
+                if _side(x) != plan.proposer:
+                    if any(t.value.date() == plan.value.date() and not DEFER.search(x.text, *x.clause_at(t.start, t.end))
+                           for t in mentions):
+                        plan.agreed = True  # 行 明天上午让他来 调好了再说尾款: the day restated, the 再说 is about the money
+                        #                     (五一后再说吧 restates the day only to put it off)
+                    elif DEFER.search(x.text):
                         plan = None
-                    elif ACK.match(x.text) or any(t.value.date() == plan.value.date() for t in mentions):
+                    elif ACK.match(x.text):
                         plan.agreed = True
-                    elif CANCEL.search(x.text) and not mentions:
+                    elif not mentions and (_cancels(x.text) if plan.agreed else CANCEL.search(x.text)):
+                        # an agreed visit survives a complaint (你们这质量真不行); a proposal answered with one is not agreed
                         plan = None
                 elif DEFER.search(x.text):
                     plan = None
