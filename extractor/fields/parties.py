@@ -549,6 +549,11 @@ BOSS_DECIDES = re.compile(r"(?:老板|老细|老細|总经理|董事长|老总|�
                           r"(?:就差|只差|还差)(?:我们)?(?:老板|总经理|董事长)|(?:我|我自己)就是老板|"
                           r"(?:等|得等).{0,3}厂长.{0,3}(?:拍板|签|定|批)|在(?:我们)?老板(?:那|手上)")
 PASSING = re.compile(r"(?:老板|老总|总经理|董事长)(?:在外地|.{0,3}(?:出差|不在|在外面|忙|去了|回来|要找我|找我))|老板.{0,8}回来|老板也提过|祝.{0,4}老板|老板好|推荐|介绍")
+# what a named function does right after it is named (采购这边走流程 / 技术那边测完了 / 法务提了两条意见);
+# on train, 技术 and 采购 named with such a verb were a decision role 94% / 90% of the time, without one 76% / 74%
+ROLE_ACTS = re.compile(r"谈|对接|下单|审|签|走|比价|比了|定|觉得|嫌|要求|规定|参与|参加|评|测|验证|把关|(?<![你您])看|认|卡|同意|批|(?<![你您])说|提|过了|点头|"
+                       r"跟你|跟您|找你|联系你|问|商量|反映|负责|管|拍板|确认|试")
+ACT_MATTERS = ("技术", "采购", "法务")
 # the contact's own function, from how they are named: 付会计 / 采购部宁晓燕
 ROLE_OF_NAME = {"财务": re.compile(r"会计|财务|出纳"), "采购": re.compile(r"采购"), "法务": re.compile(r"法务|律师")}
 
@@ -562,6 +567,7 @@ class DecisionRoles:
     """
     name = "party-rules"
     REP_SCORE = 0.6
+    CONVINCED = 0.75  # candidates below this are hints (a role word with nothing done): kept, scored lower
 
     def __call__(self, ctx: Ctx):
         out: dict[str, tuple[float, Msg, int, int, str]] = {}
@@ -598,8 +604,11 @@ class DecisionRoles:
                     elif role == "老板" and not BOSS_DECIDES.search(x.text, max(0, cs - 6), min(len(x.text), ce + 10)):
                         # a boss named without approving, refusing, pausing or budgeting (没法跟老板交代, 老板只看总价)
                         put(role, 0.5, x, s, e, f"客户提到“{x.text[s:e]}”")
+                    elif role in ACT_MATTERS and not ROLE_ACTS.search(x.text, e, min(len(x.text), e + 10)):
+                        # 技术/采购/法务 named without doing anything (我是采购部的 你说 / 实验室): far less often a role
+                        put(role, 0.72, x, s, e, f"客户提到“{x.text[s:e]}”")
                     else:
-                        put(role, 0.8, x, s, e, f"客户提到“{x.text[s:e]}”参与决策")
+                        put(role, 0.85 if role in ACT_MATTERS else 0.8, x, s, e, f"客户提到“{x.text[s:e]}”参与决策")
         # the contact's own function, from the name they go by (付会计, 采购部宁晓燕) or the rep's address (庞会计早)
         for x in ctx.texts("customer"):
             nm = x.m.name or ""
