@@ -268,6 +268,16 @@ class CustomerName:
             if not dn or dn in seen:
                 continue
             seen.add(dn)
+            at = WECOM_AT.fullmatch(dn)
+            if at:  # WeCom shows an external contact as 姓名@企业简称: the part after @ is their company
+                co = at.group("co").strip()
+                if 2 <= len(co) <= 12 and not _productish(co) and not NOT_A_NAME.search(co) and not AT_NOT_CO.search(co) \
+                        and not any(_shares_brand(co, o) for o in own) and not any(b in co for b in COMPETITOR_BRANDS):
+                    hit = next(((y, y.text.find(co)) for y in ctx.texts() if co in y.text), None)
+                    y, i = hit if hit else (x, 0)
+                    cands.append((0.86 if hit else 0.82, co, y, i, i + (len(co) if hit else min(len(x.text), 12)),
+                                  f"客户企业微信名“{dn}”标明其企业“{co}”"))
+                    continue
             raw_parts = [q for q in re.split(r"[-_—|·/\s（）()【】\[\]@]+", dn) if q]
             if not raw_parts:
                 continue  # a display name of separators only
@@ -554,6 +564,8 @@ PASSING = re.compile(r"(?:老板|老总|总经理|董事长)(?:在外地|.{0,3}(
 ROLE_ACTS = re.compile(r"谈|对接|下单|审|签|走|比价|比了|定|觉得|嫌|要求|规定|参与|参加|评|测|验证|把关|(?<![你您])看|认|卡|同意|批|(?<![你您])说|提|过了|点头|"
                        r"跟你|跟您|找你|联系你|问|商量|反映|负责|管|拍板|确认|试")
 ACT_MATTERS = ("技术", "采购", "法务")
+WECOM_AT = re.compile(r"(?P<p>[^@]{1,12})@(?P<co>[^@]{2,16})")
+AT_NOT_CO = re.compile(r"(?:部|科|室|处|组|车间|中心|办)$|^(?:微信|企业微信|家|公司|工厂)$")
 # the contact's own function, from how they are named: 付会计 / 采购部宁晓燕
 ROLE_OF_NAME = {"财务": re.compile(r"会计|财务|出纳"), "采购": re.compile(r"采购"), "法务": re.compile(r"法务|律师")}
 
