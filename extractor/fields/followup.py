@@ -30,7 +30,7 @@ CONTACT = re.compile(
     r"回复|答复|回您|回你|给您回|给你回|回话|准信|准话|信儿|确认|样机|演示|demo|Demo|DEMO|开放日|来看|来厂|来我们|到我们|到你们|到贵司|到您|"
     r"参观|参加|约|会议|打俾|打畀|傾|搵你|搵您|电话会|视频会|视频|线上|腾讯会议|过一下|对一下|对一次|交流|沟通|联系|等您|等你|见|试机|试用|调机|现场|汇报|讲解|培训|对接|"
     r"敲定|拜会|门卫|接您|接你|你来|您来|来吧|来一趟|来一下|来坐坐|坐坐|我到|我来|我们来|一起过|上门|带.{0,4}(?:过来|过去)|"
-    r"(?:让|叫)(?:他|她|他们|人|师傅|工程师)(?:过)?来|跟您|跟你|问问|问一下|问我|再问|讲讲|讲一下|来讲|讲方案|派人|你们来|过技术协议|来测|再来|来一次|去你们|去您|去贵司|去你那|到你那|看实机|看看实机|驻厂|驻场|到场|到现场|最终|"
+    r"(?:让|叫)(?:他|她|他们|人|师傅|工程师)(?:过)?来|开个(?:短|小|线上|视频|电话)?会|跟您|跟你|问问|问一下|问我|再问|讲讲|讲一下|来讲|讲方案|派人|你们来|过技术协议|来测|再来|来一次|去你们|去您|去贵司|去你那|到你那|看实机|看看实机|驻厂|驻场|到场|到现场|最终|"
     r"再试|来试|拿料试|试一下|试切|试模|测一下|再测|复测|重测|(?:我|我们|工程师|师傅|人)[^，,。 ]{0,3}到(?!货|账|期|款|位)")
 # contact words strong enough to win over a shipping/paying word in the same clause (再跟您确认下到账)
 STRONG = re.compile(r"(?:我|我们)(?:过来|过去|来)(?:取|拿)|跟您|跟你|给您打|给你打|问问|问一下|问我|再问|联系您|联系你|当面|见面|拜访|碰一下|碰个面|打电话|电话会|视频会|"
@@ -59,6 +59,7 @@ DAY_NAMED = re.compile(r"[今明后]天|[今明]晚|[今明]早|周|礼拜|星�
 GOODS = re.compile(r"货|设备|机器|样品|样件|配件|备件|发票|款")
 BARE_DAY = re.compile(r"^(?:[0-3]?\d|[一二三四五六七八九十廿卅]{1,3})[号日]")
 MONTH_WORD = re.compile(r"月")
+PERIOD_AFTER = re.compile(r"^(?:年|节|春节|国庆|五一|十一|中秋|端午|清明|元旦|过年|假期)(?:以|之)?后$")
 # the mention is a past event (中午就停了 / 昨天已经到了)
 PAST_AFTER = re.compile(r"(?:就|已经|都)(?!(?:可以|行|好|成|OK|ok))[^，,。 ]{0,4}了")  # (两点就行了 accepts)
 REDIRECT = re.compile(r"^(?:你|您)先跟")  # 下周一我在合肥 你先跟何工对接: the day is declined
@@ -222,6 +223,11 @@ class FollowUp:
                     strong = True  # 周四我们开评审会 … 你们派人来讲一下: the rep presents at their meeting
                 blocked = (not strong and NOT_CONTACT.search(scope)) or NOT_CONTACT.search(t.text) or (
                     _side(x) == "customer" and INTERNAL.search(inner) and not re.search(r"你们|您|贵司|腾讯会议|视频|电话|线上|你过来|你来", x.text))
+                if plan is not None and plan.agreed and PERIOD_AFTER.match(t.text) \
+                        and 0 <= (plan.value.date() - t.value.date()).days <= 7:
+                    continue  # 25号上午十点 agreed … 年后当面跟您详细聊: the period restates the agreed day loosely
+                if DEFER.search(x.text, *x.clause_at(t.start, t.end)):
+                    continue  # 年后再说吧 (有需要我打你电话): the period is put off, whatever the next clause says
                 if CANCEL.search(inner) or REDIRECT.search(nxt):
                     if plan is not None and plan.value.date() == t.value.date():
                         plan, rescheduling = None, True  # 周四不行 / 后天放假了: the planned day is off
@@ -249,6 +255,8 @@ class FollowUp:
                     contact = True  # 1月8号可以吗 after 我们要去你们厂做预验收
                 if RESCHED.search(inner):
                     contact = True
+                if not contact and plan is not None and plan.proposer != _side(x) and TIME_QUESTION.search(inner):
+                    contact = True  # 元旦后开个线上会 … 1月5号上午十点您看可以吗: a day offered for the plan
                 if not contact and not (time_only and (answering or plan is not None or rescheduling)):
                     continue
                 value = t.value
