@@ -562,8 +562,13 @@ PASSING = re.compile(r"(?:老板|老总|总经理|董事长)(?:在外地|.{0,3}(
 # what a named function does right after it is named (采购这边走流程 / 技术那边测完了 / 法务提了两条意见);
 # on train, 技术 and 采购 named with such a verb were a decision role 94% / 90% of the time, without one 76% / 74%
 ROLE_ACTS = re.compile(r"谈|对接|下单|审|签|走|比价|比了|定|觉得|嫌|要求|规定|参与|参加|评|测|验证|把关|(?<![你您])看|认|卡|同意|批|(?<![你您])说|提|过了|点头|"
-                       r"跟你|跟您|找你|联系你|问|商量|反映|负责|管|拍板|确认|试")
+                       r"跟你|跟您|找你|联系你|问|商量|反映|负责|管|拍板|确认|试|叫上|拉上|一起|也在|也来|都在|陪同|带队")
 ACT_MATTERS = ("技术", "采购", "法务")
+# brought into the next meeting by the contact (我叫上采购部的戴经理 / 带上我们工艺的两个人 / 我同我哋工程部): taking part
+ROLE_BROUGHT = re.compile(r"(?:叫上|拉上|带上|喊上|约上|我带|我叫|我拉|我同)(?:我们|我哋|咱们)?的?$")
+# the customer's own function speaking as a side (我们采购这边也没法往上报 / 我们技术这边是倾向你们的)
+OUR_BEFORE = re.compile(r"(?:我们|我哋|咱们)[\u4e00-\u9fa5]{0,4}$")
+SIDE_AFTER = re.compile(r"(?:部|部门)?(?:这边|那边|这块)")
 WECOM_AT = re.compile(r"(?P<p>[^@]{1,12})@(?P<co>[^@]{2,16})")
 AT_NOT_CO = re.compile(r"(?:部|科|室|处|组|车间|中心|办)$|^(?:微信|企业微信|家|公司|工厂)$")
 # the contact's own function, from how they are named: 付会计 / 采购部宁晓燕
@@ -616,7 +621,9 @@ class DecisionRoles:
                     elif role == "老板" and not BOSS_DECIDES.search(x.text, max(0, cs - 6), min(len(x.text), ce + 10)):
                         # a boss named without approving, refusing, pausing or budgeting (没法跟老板交代, 老板只看总价)
                         put(role, 0.5, x, s, e, f"客户提到“{x.text[s:e]}”")
-                    elif role in ACT_MATTERS and not ROLE_ACTS.search(x.text, e, min(len(x.text), e + 10)):
+                    elif role in ACT_MATTERS and not ROLE_ACTS.search(x.text, e, min(len(x.text), e + 10)) \
+                            and not ROLE_BROUGHT.search(x.text, max(0, s - 6), s) \
+                            and not (OUR_BEFORE.search(x.text, max(0, s - 6), s) and SIDE_AFTER.match(x.text, e)):
                         # 技术/采购/法务 named without doing anything (我是采购部的 你说 / 实验室): far less often a role
                         put(role, 0.72, x, s, e, f"客户提到“{x.text[s:e]}”")
                     else:
