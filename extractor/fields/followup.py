@@ -37,7 +37,8 @@ STRONG = re.compile(r"(?:我|我们)(?:过来|过去|来)(?:取|拿)|跟您|跟�
                     r"去您|去你们|到您那|到你们那|来您|演示|你来|您来|你们来|腾讯会议|拜年|拜个年|再跟.{0,5}(?:确认|联系|沟通)|会议链接|视频会议|线上会")
 INTERNAL = re.compile(r"(?:我们|我这边|我们这边|集团|公司)(?:内部)?.{0,3}(?:开会|开.{0,4}会|评审|上会|讨论|审计|盘点)")
 DEFER = re.compile(r"回头再约|回头再说|回头再定|回来再约|出来再约|到时候再约|等.{0,12}(?:我|再)(?:再)?(?:联系|通知|找)(?:你|您)|(?:完|好)(?:了)?我(?:再)?通知|改天|等通知|等我消息|等我通知|再通知|不用来了|不用过来|取消|都不方便|都不行|先不约|暂时不约|"
-                   r"(?:好|完|了|定)再说|到时候再说|忙完了?(?:再|告诉)|(?:年|节|[一五]|十一|月|季度|清明|端午|中秋|国庆)(?:以|之)?后再(?:说|看|聊吧)")
+                   r"(?:好|完|了|定)再说|到时候再说|忙完了?(?:再|告诉)|(?:年|节|[一五]|十一|月|季度|清明|端午|中秋|国庆|元旦|春节|过年|假期)(?:以|之)?后再(?:说|看|聊吧)|"
+                   r"过(?:两|几|一)天再说|回头(?:再)?(?:告诉|通知|答复|回复)(?:你|您)")
 NOT_CONTACT = re.compile(
     r"发货|到货|交货|交期|送货|送到|物流|快递|顺丰|付款|打款|到账|付清|付一半|付完|支付|走款|开票|发票|下单|排产|生产|投产|上线|调试|验收|截止|有效期|"
     r"(?<![出研开])发(?!现|展|言|布会)|寄|回签|报过去|报给|出.{0,4}(?:报价|方案|报告|版|图纸|合同)|做好|改好|填好|放假|休息|休[一两三]|出差|封账|报销|入库|装车|出货|备货|"
@@ -47,7 +48,7 @@ CANCEL = re.compile(r"不用来了|不用过来|别来了|不来了|来不了|�
 VAGUE = re.compile(r"有空(?:来|过来)[^，,。 ]{0,4}(?:坐坐|喝茶|玩)|具体(?:哪天|时间|日子|几点|安排)?.{0,10}(?:再说|再定|再约|再看|待定|另约|通知|告诉|约|说)|到时候再|看情况|说不准|不一定|定了告诉|定了再|再看看.{0,4}时间|等我消息|等我通知|等通知")
 RESCHED = re.compile(r"改到|改成|换到|挪到|推到|调到|改为|改在|换成")
 ACK = re.compile(r"^\s*(?:好|行|可以|没问题|嗯|OK|ok|Ok|收到|成|妥|一言为定|就这么定|那就这样|到时见|不见不散|👌|👍|\[OK\]|\[好的\]|\[抱拳\]|等你消息|等您消息|得|冇问题|要得|中)")
-REPLY_VERB = re.compile(r"最终|答复|联系|沟通|准话|准信|回复|回话|回您|回你|给您回|给你回|回个话|给个话|给我个|打给|电话|确认|碰|见|过来|过去|来")
+REPLY_VERB = re.compile(r"最终|答复|联系|沟通|准话|准信|回复|回话|回您|回你|给您回|给你回|回个话|给个话|给我个(?!新?(?:方案|报价|报告|清单|资料|图纸|合同|样))|打给|电话|确认|碰|见|过来|过去|来")
 TIME_QUESTION = re.compile(r"怎么样|如何|方便|有空|什么时候|哪天|几点|时间|行不行|可以吗|行吗|好吗|还是")
 PARTICLES = re.compile(r"第一天|第一个工作日|头一天|以后|之后|左右|前后|[吧呢啊呀哈嘛的了行好可以嗯那就我在都在有空在这个周也那吧要是]")
 NOW_WORDS = re.compile(r"^(?:现在|此时|此刻|当前|目前|刚才|刚刚|马上|立刻|今后|以后)$")
@@ -64,6 +65,11 @@ PERIOD_AFTER = re.compile(r"^(?:年|节|春节|国庆|五一|十一|中秋|端�
 PAST_AFTER = re.compile(r"(?:就|已经|都)(?!(?:可以|行|好|成|OK|ok))[^，,。 ]{0,4}了")  # (两点就行了 accepts)
 REDIRECT = re.compile(r"^(?:你|您)先跟")  # 下周一我在合肥 你先跟何工对接: the day is declined
 DELIVERY = re.compile(r"司机|物流|货车|车到了|到货")
+# the shipment around an arrival said in another clause or message (司机刘师傅已经过了嘉兴了 大概下午三点左右到您厂里)
+SHIPMENT = re.compile(r"司机|物流|单号|发车|发出|到货|发货|快递|顺丰|德邦|卸货|卸车|收货|叉车|行车|吊车")
+ARRIVAL = re.compile(r"到|收货|卸|仓库")
+# a question about a deadline or a shipment: answering it is not agreeing on a contact (RFQ截止是什么时候)
+NOT_SCHED_Q = re.compile(r"截止|交期|交货|发货|到货|付款|打款|到账|有效期|开票|下单")
 NOW_STATE = re.compile(r"了|啦|嘛")
 PERIOD_NOW = {"年底", "年末", "月底", "月末", "周末", "年初", "月初", "中午", "晚上", "下午", "上午", "早上"}
 GREETING = re.compile(r"(?:周末|节日|新年|春节|中秋|国庆|元旦)(?:愉快|快乐|好)")
@@ -162,7 +168,7 @@ class FollowUp:
             prev = msgs[i - 1] if i > 0 else None
             # answering the other side's proposal or scheduling question
             answering = prev is not None and _side(prev) != _side(x) and bool(
-                TIME_QUESTION.search(prev.text) or CONTACT.search(prev.text))
+                TIME_QUESTION.search(prev.text) or CONTACT.search(prev.text)) and not NOT_SCHED_Q.search(prev.text)
             mentions = [t for t in ctx.times(x) if _valid(x, t)]
             for t in mentions:
                 if MONTH_WORD.search(t.text):
@@ -234,7 +240,8 @@ class FollowUp:
                         if t.has_time_of_day:
                             day_said = t  # 下周一上午我们有会 下午吧: only that part of the day is off
                     continue
-                if DELIVERY.search(scope + " " + nxt):
+                if DELIVERY.search(scope + " " + nxt) or (ARRIVAL.search(inner) and not STRONG.search(scope) and SHIPMENT.search(
+                        x.text + " " + (prev.text if prev is not None else ""))):
                     blocked = True  # 到之前司机会给您打电话: the delivery, not a contact
                 if blocked:
                     continue
@@ -308,6 +315,9 @@ class FollowUp:
                     latest_date = max(latest_date or t.value.date(), t.value.date())
         if plan is None or not plan.agreed:
             return []  # an unanswered proposal is not an agreed follow-up: nothing to show
+        if plan.has_time and plan.value.date() == plan.msg.m.time.date() and any(
+                y.index > plan.msg.index and _side(y) == plan.proposer and y.m.time >= plan.value for y in msgs):
+            return []  # 今天下午给您回复 … (15:30) 我们领导同意了: the promised contact happened in the chat
         score = 0.9
         conf = plan.mention.confidence
         if conf is not None:
