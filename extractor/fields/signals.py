@@ -40,6 +40,26 @@ NEED = re.compile(r"±|公差|精度|微米|μm|um\b|丝(?![绸袜])|毫米|mm|�
                   r"一个班|每天|每小时|每分钟|秒一件|交付|交期要|交货期要|之前要|之前必须|必须在|规格|参数|配置要|型号要|负载|重复定位|幅面|厚度|直径|管径|长度|宽度")
 NEED_NOT = re.compile(r"报价按|按.{0,4}(?:台|套).{0,2}(?:算|报)|一起订|一起下|能不能再让|能不能便宜|打包价|多买")
 
+# a requirement already met (满足我们的要求 / 尺寸和外观都OK / 速度是够), a contract term (法务要求三年 /
+# 我们要求对等), or a quantity that prices the quote (一台47万 两台94万 / 18.6万一台): no new need
+NEED_MET = re.compile(r"满足|符合|都OK|都ok|OK了|没问题|没意见|是够|够了|都能做|都在.{0,8}以内|挺满意|通过")
+NEED_TERMS = re.compile(r"法务|合同|违约|知识产权|保密|质保|付款|预付|条款|泄密|赔偿|NDA|审厂|模板|发票|账期")
+QTY_PRICED = re.compile(r"^[0-9一二两三四五六七八九十几]+\s*(?:台|套)")
+PRICE_NEAR = re.compile(r"[0-9.一二两三四五六七八九十百千]+\s*(?:万|元|块|k|K|w|W)")
+_CLAUSE = re.compile(r"[，,。！!？?；;\s]+")
+
+
+def _need_ok(t: str, m) -> bool:
+    cs = max((k.end() for k in _CLAUSE.finditer(t, 0, m.start())), default=0)
+    nx = _CLAUSE.search(t, m.end())
+    clause = t[cs: nx.start() if nx else len(t)]
+    if NEED_MET.search(clause) or NEED_TERMS.search(clause):
+        return False
+    if QTY_PRICED.match(m.group(0)) and PRICE_NEAR.search(t, max(0, m.start() - 8), min(len(t), m.end() + 8)):
+        return False
+    return True
+
+
 PAYMENT = re.compile(r"尾款|回款|发票|开票|开了票|付款|打款|到账|逾期|质保金|验收款|欠款|对账|货款|进度款|预付款|首付款|余款|结款|结清|请款|催款|款项|应收")
 
 OBJECTION = re.compile(
@@ -171,7 +191,7 @@ def _cues_tags(ctx: Ctx) -> list[Cue]:
                 out.append(Cue("竞品对比", x, comp.start(), comp.end(), 0.75, f"{who}将“{comp.group(0)}”与我方比较"))
         # 客户明确需求
         if sp == "customer" and not NEED_NOT.search(t):
-            m = NEED.search(t)
+            m = next((m for m in NEED.finditer(t) if _need_ok(t, m)), None)
             if m:
                 out.append(Cue("客户明确需求", x, m.start(), m.end(), 0.55, f"客户提出具体要求“{m.group(0)}”"))
         # 回款跟进
