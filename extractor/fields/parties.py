@@ -237,6 +237,12 @@ class CustomerName:
                         if co and not _productish(co) and co not in SELF_NAMED_NOT and not SELF_NAMED_JUNK.search(co) \
                                 and not any(b in co for b in COMPETITOR_BRANDS):
                             add(0.8, co, x, m.start("co"), f"销售提到客户“{t[m.start('co'):m.end('co') + 2]}”")
+                for m in REP_MENTION_LEAD.finditer(t):  # 对接华盛包装新印刷开槽机的事 / 就是锦江纺织那两台空压机的尾款
+                    pc = parse_loose(t, m.end())
+                    if not pc or not pc[2] or len(pc[1]) < 4 or REFERENCE_BEFORE.search(t, max(0, m.start() - 6), m.end()) \
+                            or REFERENCE_AFTER.match(t, pc[0]):
+                        continue
+                    add(0.76, pc[1], x, m.end(), f"销售提到客户“{t[m.end():pc[0]]}”")
                 for m in REP_ASKS.finditer(t):
                     co = framed_company(m.group("co"))
                     if co and not _productish(co):
@@ -268,8 +274,8 @@ class CustomerName:
             if not dn or dn in seen:
                 continue
             seen.add(dn)
-            at = WECOM_AT.fullmatch(dn)
-            if at:  # WeCom shows an external contact as 姓名@企业简称: the part after @ is their company
+            at = WECOM_AT.fullmatch(dn) or DN_PAREN.fullmatch(dn) or _dn_person_and_company(dn, ctx)
+            if at:  # 姓名@企业简称 (WeCom), 姓名(公司), 卢工-巴渝齿轮: the part beside the person is their company
                 co = at.group("co").strip()
                 if 2 <= len(co) <= 12 and not _productish(co) and not NOT_A_NAME.search(co) and not AT_NOT_CO.search(co) \
                         and not any(_shares_brand(co, o) for o in own) and not any(b in co for b in COMPETITOR_BRANDS):
@@ -570,6 +576,31 @@ ROLE_BROUGHT = re.compile(r"(?:叫上|拉上|带上|喊上|约上|我带|我叫|
 OUR_BEFORE = re.compile(r"(?:我们|我哋|咱们)[\u4e00-\u9fa5]{0,4}$")
 SIDE_AFTER = re.compile(r"(?:部|部门)?(?:这边|那边|这块)")
 WECOM_AT = re.compile(r"(?P<p>[^@]{1,12})@(?P<co>[^@]{2,16})")
+# where the rep names the customer's company mid-sentence: at a clause start or after a frame word
+REP_MENTION_LEAD = re.compile(r"(?:^|[\s，,。])(?:就是|给|对接|关于|咱们|上次给|上周给|上个月给|帮)|(?:寄到|发到|送到|过去|去)(?=[\u4e00-\u9fa5]{2,8}?(?:您那|你们那|那边|这边|了))")
+REFERENCE_BEFORE = re.compile(r"像|比如|例如|给过|做过|客户有|客户里|也给|也有|隔壁|同行")
+REFERENCE_AFTER = re.compile(r"也|都|用的|用了|那样|一样|的客户|的人")
+DN_PAREN = re.compile(r"(?P<p>[^()（）]{1,12})[(（](?P<co>[^()（）]{2,16})[)）]")
+DN_SPLIT = re.compile(r"\s*[-_—|·/\s]\s*")
+DN_PERSON = re.compile(rf"(?:{SURNAME_RE})(?:{HONORIFIC_RE}|师傅|姐|哥|[\u4e00-\u9fa5]{{1,2}})|[A-Z][a-z]+(?: [A-Z][a-z]+)?|老[\u4e00-\u9fa5]|小[\u4e00-\u9fa5]")
+DN_CO = re.compile(r"[\u4e00-\u9fa5A-Za-z]{2,12}")
+
+
+def _dn_person_and_company(dn: str, ctx: Ctx):
+    """卢工-巴渝齿轮 / 秦总 远东精锻 / 金刚机械 曹师傅: two parts, one a person; the other is the
+    company when the chat also names it (a nickname beside a name — 王-阳光明媚 — is not)."""
+    parts = [q for q in DN_SPLIT.split(dn.strip()) if q]
+    if len(parts) != 2:
+        return None
+    for i in (0, 1):
+        person, co = parts[i], parts[1 - i]
+        if DN_PERSON.fullmatch(person) and not DN_PERSON.fullmatch(co) and DN_CO.fullmatch(co) \
+                and not DN_ROLE_TAIL.fullmatch(co) and co not in NOT_NAME_WORDS \
+                and any(co in y.text for y in ctx.texts()):
+            return re.match(r"(?P<co>.+)", co)
+    return None
+
+
 AT_NOT_CO = re.compile(r"(?:部|科|室|处|组|车间|中心|办)$|^(?:微信|企业微信|家|公司|工厂)$")
 # the contact's own function, from how they are named: 付会计 / 采购部宁晓燕
 ROLE_OF_NAME = {"财务": re.compile(r"会计|财务|出纳"), "采购": re.compile(r"采购"), "法务": re.compile(r"法务|律师")}
