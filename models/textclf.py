@@ -1,8 +1,10 @@
 """Message-level classifier for the signal fields (tag, key_obstacle, stage).
 
 Features are hashed (2**18 buckets): character 1–3-grams of the normalised message,
-bigrams marked with the speaker, a question flag and the previous message's bigrams
-(context: an objection answered, a question replied to). rjieba word features were tried
+bigrams marked with the speaker, a question flag, the previous message's bigrams
+(context: an objection answered, a question replied to) and the next message's (the
+reply: 抱歉 / 那我们再让一点 after a complaint or a haggle; out of fold on train this lifted
+tag F1 0.880→0.883 and obstacle F1 0.832→0.839). rjieba word features were tried
 and added nothing on dev beyond the character n-grams, so they are left out (faster, and
 no segmenter to load).
 The character n-grams are hashed with numpy over the code points in one go, so scoring
@@ -25,6 +27,7 @@ from functools import lru_cache
 from pathlib import Path
 
 SIGNAL_FIELDS = ("tag", "key_obstacle", "stage")
+NEXT_FEATURES = True  # train with the next message's bigrams; recorded in the model's meta
 C_CONV = 1.0
 RULE_SCALE = 5.0  # rule strength (0–1) on the scale of the logits, so regularisation does not mute the rules
 DIM = 1 << 18
@@ -86,8 +89,9 @@ def featurize_flat(items: list[tuple[str, str, str]]):
     numpy pass over their concatenated code points (n-grams crossing a message boundary
     are dropped)."""
     np = _np()
-    texts = [_PUNCT.sub(" ", t).strip() for t, _, _ in items]
-    prevs = [_PUNCT.sub(" ", p)[-24:] for _, _, p in items]
+    texts = [_PUNCT.sub(" ", it[0]).strip() for it in items]
+    prevs = [_PUNCT.sub(" ", it[2])[-24:] for it in items]
+    nexts = [_PUNCT.sub(" ", it[3])[:24] if len(it) > 3 else "" for it in items]
     sep = "\x00"
     joined = sep.join(texts) + sep
     cp = _codes(joined)
@@ -95,7 +99,7 @@ def featurize_flat(items: list[tuple[str, str, str]]):
     # which message each code point belongs to, and the speaker mark per position
     lens = np.array([len(t) + 1 for t in texts])
     owner = np.repeat(np.arange(len(items)), lens)
-    spk = np.array([1 if sp == "customer" else 2 for _, sp, _ in items])[owner]
+    spk = np.array([1 if it[1] == "customer" else 2 for it in items])[owner]
     plens = np.array([len(p) + 1 for p in prevs])
     powner = np.repeat(np.arange(len(items)), plens)
     keys, who = [], []
@@ -116,8 +120,17 @@ def featurize_flat(items: list[tuple[str, str, str]]):
     who.append(powner[:-1][okp])
     # per message: its speaker, and whether it asks (after its n-grams: stable sort below)
     # (rjieba word features added nothing on dev beyond the character n-grams: dropped for speed)
+    if any(len(it) > 3 for it in items):  # the reply (抱歉 / 那我们再让一点 after a complaint or a haggle)
+        nc = _codes(sep.join(nexts) + sep)
+        nlens = np.array([len(q) + 1 for q in nexts])
+        nowner = np.repeat(np.arange(len(items)), nlens)
+        nb = nc[:-1] * 1_114_112 + nc[1:]
+        okn = (nc[:-1] != 0) & (nc[1:] != 0)
+        keys.append(nb[okn] * 16 + 10)
+        who.append(nowner[:-1][okn])
     ek, ew = [], []
-    for i, (text, speaker, _) in enumerate(items):
+    for i, it in enumerate(items):
+        text, speaker = it[0], it[1]
         ek.append(_str_hash("S=" + speaker[:1], 1))
         ew.append(i)
         if "?" in text or "？" in text or "吗" in text:
@@ -198,7 +211,10 @@ class TextModel:
         msgs = [x for x in ctx.msgs if x.text and x.speaker in ("rep", "customer")]
         bag = np.zeros(0, dtype=np.int64)
         if msgs:
-            flat, bounds = featurize_flat([(x.text, x.speaker, msgs[i - 1].text if i else "") for i, x in enumerate(msgs)])
+            nxt = self.meta.get("next_features", False)  # a model scores with the features it was trained on
+            flat, bounds = featurize_flat([(x.text, x.speaker, msgs[i - 1].text if i else "")
+                                           + ((msgs[i + 1].text if i + 1 < len(msgs) else "",) if nxt else ())
+                                           for i, x in enumerate(msgs)])
             # one gather and one segmented sum for all messages (no message is featureless)
             Z = np.add.reduceat(self.weights[flat], bounds[:-1], axis=0) + np.asarray(self.bias, dtype=np.float32)
             top = Z.argmax(axis=0)
@@ -334,7 +350,9 @@ def _design(convs: list[dict]):
         mlabels = conv_message_labels(conv)
         known = known_labels(conv)
         ctx, msgs = _messages(conv)
-        allf = featurize_many([(x.text, x.speaker, prev) for x, prev in msgs])
+        allf = featurize_many([(x.text, x.speaker, prev)
+                               + ((msgs[j + 1][0].text if j + 1 < len(msgs) else "",) if NEXT_FEATURES else ())
+                               for j, (x, prev) in enumerate(msgs)])
         for (x, prev), feats in zip(msgs, allf):
             labs = mlabels.get(x.id, set())
             # partial gold: a message row is known only for the labels it is evidence of
@@ -435,4 +453,5 @@ def train(train_convs: list[dict], *, seed: int = 0, folds: int = 5, C: float = 
     w, b = fit_linear(rows, labels, C=C, seed=seed)
     cw, cb = fit_linear(crows, labels, C=C_CONV, seed=seed, min_df=2)
     return TextModel(labels, w, b, stack, {"train_conversations": n, "partial_conversations": len(partial or []),
-                                           "train_messages": len(rows), "seed": seed, "C": C}, cw, cb)
+                                           "train_messages": len(rows), "seed": seed, "C": C,
+                                           "next_features": NEXT_FEATURES}, cw, cb)

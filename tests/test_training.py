@@ -42,3 +42,15 @@ def test_a_worse_model_is_not_promoted_and_the_current_one_stays(tmp_path, small
     assert {p.name: p.read_bytes() for p in tmp_path.iterdir()} == before  # nothing overwritten
     forced = train_and_promote(seed=0, out_dir=tmp_path, force=True, log=lambda *_: None)
     assert forced["promoted"] and json.loads((tmp_path / "metrics.json").read_text(encoding="utf-8"))["version"] == forced["version"]
+
+
+def test_next_message_features_follow_the_model():
+    """The reply's bigrams are features only for a model trained with them (meta records it):
+    an older artifact keeps scoring with the features it was trained on."""
+    from models.textclf import featurize_flat
+    base = [("太贵了 再让点", "customer", "报价发您了")]
+    with_next = [("太贵了 再让点", "customer", "报价发您了", "抱歉 我跟领导申请一下")]
+    k0, _ = featurize_flat(base)
+    k1, _ = featurize_flat(with_next)
+    assert len(k1) > len(k0) and set(k0) <= set(k1)
+    assert featurize_flat([("太贵了 再让点", "customer", "报价发您了", "")])[0].tolist() == k0.tolist()
