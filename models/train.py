@@ -59,8 +59,12 @@ PER_VALUE_MIN: int | None = None
 FIELD_TARGETS: dict[str, float] = {}
 # The threshold must reach the target with this margin: the Wilson lower bound (z standard
 # errors) of the emitted precision on dev, not the point estimate. A cut chosen where the dev
-# curve just touches the target sits on dev's luck and lands below it on unseen data.
-MARGIN_Z = 0.0
+# curve just touches the target sits on dev's luck and lands below it on unseen data (test,
+# second session: key_obstacle 0.890, tag 0.893 against dev's 0.90). Chosen out of sample on
+# dev halves (`python -m eval.cv_calibration`): z=0.5 raised the held-out precision of
+# key_obstacle 0.899→0.920, tag 0.901→0.909, decision_role 0.912→0.928 and the lowest field
+# 0.855→0.876 for micro-F1 0.9030→0.8998; z=1 cost twice that.
+MARGIN_Z = 0.5
 
 
 def wilson_lower(tp: float, n: int, z: float) -> float:
