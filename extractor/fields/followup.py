@@ -240,8 +240,8 @@ class FollowUp:
                         if t.has_time_of_day:
                             day_said = t  # 下周一上午我们有会 下午吧: only that part of the day is off
                     continue
-                if DELIVERY.search(scope + " " + nxt) or (ARRIVAL.search(inner) and not STRONG.search(scope) and SHIPMENT.search(
-                        x.text + " " + (prev.text if prev is not None else ""))):
+                if DELIVERY.search(scope + " " + nxt) or (ARRIVAL.search(inner) and (SHIPMENT.search(x.text) or (
+                        not STRONG.search(scope) and prev is not None and SHIPMENT.search(prev.text)))):
                     blocked = True  # 到之前司机会给您打电话: the delivery, not a contact
                 if blocked:
                     continue
