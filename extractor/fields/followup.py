@@ -36,14 +36,14 @@ CONTACT = re.compile(
 STRONG = re.compile(r"(?:我|我们)(?:过来|过去|来)(?:取|拿)|跟您|跟你|给您打|给你打|问问|问一下|问我|再问|联系您|联系你|当面|见面|拜访|碰一下|碰个面|打电话|电话会|视频会|"
                     r"去您|去你们|到您那|到你们那|来您|演示|你来|您来|你们来|腾讯会议|拜年|拜个年|再跟.{0,5}(?:确认|联系|沟通)|会议链接|视频会议|线上会")
 INTERNAL = re.compile(r"(?:我们|我这边|我们这边|集团|公司)(?:内部)?.{0,3}(?:开会|开.{0,4}会|评审|上会|讨论|审计|盘点)")
-DEFER = re.compile(r"回头再约|回头再说|回头再定|回来再约|出来再约|到时候再约|等.{0,12}(?:我|再)(?:再)?(?:联系|通知|找)(?:你|您)|(?:完|好)(?:了)?我(?:再)?通知|改天|等通知|等我消息|等我通知|再通知|不用来了|不用过来|取消|都不方便|都不行|先不约|暂时不约|"
+DEFER = re.compile(r"回头再约|回头再说|回头再定|回来再约|出来再约|到时候再约|等.{0,12}(?:我|再)(?:再)?(?:联系|通知|找|跟|告诉)(?:你|您)|(?:完|好)(?:了)?我(?:再)?通知|改天|等通知|等我消息|等我通知|再通知|不用来了|不用过来|取消|都不方便|都不行|先不约|暂时不约|"
                    r"(?:好|完|了|定)再说|到时候再说|忙完了?(?:再|告诉)|(?:年|节|[一五]|十一|月|季度|清明|端午|中秋|国庆|元旦|春节|过年|假期)(?:以|之)?后再(?:说|看|聊吧)|"
                    r"过(?:两|几|一)天再说|回头(?:再)?(?:告诉|通知|答复|回复)(?:你|您)")
 NOT_CONTACT = re.compile(
     r"发货|到货|交货|交期|送货|送到|物流|快递|顺丰|付款|打款|到账|付清|付一半|付完|支付|走款|开票|发票|下单|排产|生产|投产|上线|调试|验收|截止|有效期|"
     r"(?<![出研开])发(?!现|展|言|布会)|寄|回签|报过去|报给|出.{0,4}(?:报价|方案|报告|版|图纸|合同)|做好|改好|填好|放假|休息|休[一两三]|出差|封账|报销|入库|装车|出货|备货|"
     r"送过去|送过来|送来|换过来|换过去|开过去|开给您|开给你|委员会|评审会|能到|前到|生日|愉快|快乐|实施|安装|施工|顾问|(?<![应支])付|聊得|谈得|见过|来过|去过|聊过|谈过|得很|整理")
-CANCEL = re.compile(r"不用来了|不用过来|别来了|不来了|来不了|去不了|过不去|取消|改天|等通知|等我消息|等我通知|回头再约|回头再说|"
+CANCEL = re.compile(r"不中(?!用)|不用来了|不用过来|别来了|不来了|来不了|去不了|过不去|取消|改天|等通知|等我消息|等我通知|回头再约|回头再说|"
                     r"先不约|暂时不|搁置|推迟|延后|不方便|没空|没时间|停产|检修|放假|不对|审厂|都不行|(?<!行)不行(?!不)|不在|在外面|出差|太忙|很忙|忙不过来|来不及|赶不上|不太方便|有事|有会|开会|去外地|在外地|你先跟|您先跟|不确定|给不了|答复不了|回不了|别过来|先别来")
 VAGUE = re.compile(r"有空(?:来|过来)[^，,。 ]{0,4}(?:坐坐|喝茶|玩)|具体(?:哪天|时间|日子|几点|安排)?.{0,10}(?:再说|再定|再约|再看|待定|另约|通知|告诉|约|说)|到时候再|看情况|说不准|不一定|定了告诉|定了再|再看看.{0,4}时间|等我消息|等我通知|等通知")
 RESCHED = re.compile(r"改到|改成|换到|挪到|推到|调到|改为|改在|换成")
@@ -66,7 +66,7 @@ PAST_AFTER = re.compile(r"(?:就|已经|都)(?!(?:可以|行|好|成|OK|ok))[^�
 REDIRECT = re.compile(r"^(?:你|您)先跟")  # 下周一我在合肥 你先跟何工对接: the day is declined
 DELIVERY = re.compile(r"司机|物流|货车|车到了|到货")
 # the shipment around an arrival said in another clause or message (司机刘师傅已经过了嘉兴了 大概下午三点左右到您厂里)
-SHIPMENT = re.compile(r"司机|物流|单号|发车|发出|到货|发货|快递|顺丰|德邦|卸货|卸车|收货|叉车|行车|吊车")
+SHIPMENT = re.compile(r"司机|物流|单号|发车|装车(?!间)|出库|发出|到货|发货|快递|顺丰|德邦|卸货|卸车|收货|叉车|行车|吊车")
 ARRIVAL = re.compile(r"到|收货|卸|仓库")
 # a question about a deadline or a shipment: answering it is not agreeing on a contact (RFQ截止是什么时候)
 NOT_SCHED_Q = re.compile(r"截止|交期|交货|发货|到货|付款|打款|到账|有效期|开票|下单")
@@ -258,6 +258,8 @@ class FollowUp:
                         #            这周之内给您回复 … 周五之前吧: a counter-deadline)
                     contact = True  # 明天中午前给我最终价 / 周四之前给个答复: a promised reply
                 time_only = len(rest) <= 1
+                if time_only and not contact and DEFER.search(x.text) and not ACK.match(x.text):
+                    continue  # 下周三 嗯 … 等我问好了再跟你说吧: the day is repeated while it is put off
                 if time_only and not contact and prev is not None and CONTACT.search(prev.text):
                     contact = True  # 1月8号可以吗 after 我们要去你们厂做预验收
                 if RESCHED.search(inner):
@@ -267,8 +269,11 @@ class FollowUp:
                 if not contact and not (time_only and (answering or plan is not None or rescheduling)):
                     continue
                 value = t.value
-                if BARE_WEEKDAY.match(t.text) and latest_date is not None:
-                    while value.date() < latest_date:
+                said_before = [u.value.date() for u in mentions if u.end <= t.start and DATE_WORD.search(u.text)
+                               and not BARE_WEEKDAY.match(u.text)]
+                anchor = latest_date or (max(said_before) if said_before else None)
+                if BARE_WEEKDAY.match(t.text) and anchor is not None:  # 13号周六上午: the Saturday of the 13th
+                    while value.date() < anchor:
                         value += timedelta(days=7)
                 if BARE_DAY.match(t.text) and month_anchor is not None and i - month_anchor[0] <= 2 \
                         and (month_anchor[1], month_anchor[2]) > (value.year, value.month):
@@ -296,7 +301,7 @@ class FollowUp:
             if not new_plan and plan is not None and x is not plan.msg:
                 if _side(x) != plan.proposer:
                     if any(t.value.date() == plan.value.date() and not DEFER.search(x.text, *x.clause_at(t.start, t.end))
-                           for t in mentions):
+                           for t in mentions) and (ACK.match(x.text) or not DEFER.search(x.text)):
                         plan.agreed = True  # 行 明天上午让他来 调好了再说尾款: the day restated, the 再说 is about the money
                         #                     (五一后再说吧 restates the day only to put it off)
                     elif DEFER.search(x.text):
