@@ -88,7 +88,11 @@ def _name_positions(text: str, names: set[str], *, small: bool) -> list[int]:
 
 SELF_NAMED_NOT = {"这边", "那边", "公司", "工厂", "厂里", "车间", "老板", "领导", "主要", "现在", "目前", "今年", "去年", "一直",
                   "自己", "这个", "那个", "这里", "这块", "厂子", "单位", "集团", "总部", "内部", "平时", "之前", "以前", "原来"}
-PRODUCT_MODIFIERS = {"新款", "老款", "新的", "商用", "民用", "家用", "工业", "医用", "车用", "数控", "铁路", "电梯", "精密", "高速", "全自动", "自动", "智能"}
+PRODUCT_MODIFIERS = {"新款", "老款", "新的", "商用", "民用", "家用", "工业", "医用", "车用", "数控", "铁路", "电梯", "精密", "高速", "全自动", "自动", "智能",
+                     "覆盖", "收割", "户外", "毛绒", "湿法", "干法", "伺服", "石英", "药包", "球阀", "水泵", "不锈"}
+# a department or a clause caught by a self-reference frame (我是测试部的 / 我们检验科 / 我们财务科已经 /
+# 另外我拉了质量部的 / 我配个好点的 / 我们所里), not a company
+NOT_A_NAME_TAIL = re.compile(r"(?:[部室处组]|所里|厂里|(?:检验|财务|设备|采购|技术|质量|信息|后勤|总务|器械|护理|药剂)科)$|了|个|已经|好点")
 _PRODUCT_HEAD = set("机器轮芯池统路测线件板")
 _NAME_SUFFIX_OK = ("电机", "机械", "机电", "机床", "电器", "电子", "仪器", "电路板厂")
 
@@ -167,7 +171,7 @@ class CustomerName:
         def add(score, co, x, s, why, legal=False):
             if any(_shares_brand(co, o) for o in own):
                 return
-            if not legal and (_productish(co) or NOT_A_NAME.search(co)):
+            if not legal and (_productish(co) or NOT_A_NAME.search(co) or NOT_A_NAME_TAIL.search(co)):
                 return  # a full legal name (奇瑞汽车股份有限公司) is a name whatever words it holds
             cands.append((score, co, x, s, s + len(co), why))
 
@@ -295,6 +299,9 @@ class CustomerName:
             person = any(re.fullmatch(rf"(?:{SURNAME_RE})(?:{HONORIFIC_RE})?|(?:{SURNAME_RE})[\u4e00-\u9fa5]{{1,2}}", q)
                          for q in re.split(r"[-_—|·/\s（）()【】\[\]]+", dn) if q)
             for p in parts:
+                if not single and DN_PERSON.fullmatch(p) and not parse_company(p, 0, bare=False) \
+                        and any(q and not DN_PERSON.fullmatch(q) for q in parts):
+                    continue  # 鲁海波-康立医疗: the person's own name is not the company (华锐-王工: both could be)
                 p = DN_ROLE_TAIL.sub("", p) if len(p) > 4 else p  # 华屹电子采购 → 华屹电子
                 if not p:
                     continue
