@@ -22,9 +22,9 @@ WATCH = ("key_obstacle", "tag", "decision_role")
 SETTINGS = {
     "field-level, z=0": (None, 0.0, {}),
     "per tag value (>= 40), z=0": (40, 0.0, {}),
-    "field-level, z=0.5": (None, 0.5, {}),
-    "field-level, z=1": (None, 1.0, {}),
-    "field-level, z=1.64": (None, 1.64, {}),
+    "field-level, z=0.5 (tag, obstacle, stage)": (None, 0.5, {}),
+    "field-level, z=1 (tag, obstacle, stage)": (None, 1.0, {}),
+    "field-level, z=1.64 (tag, obstacle, stage)": (None, 1.64, {}),
     "tag target 0.95, z=0": (None, 0.0, {"tag": 0.95}),
     "tag target 0.95, z=1": (None, 1.0, {"tag": 0.95}),
 }
