@@ -42,10 +42,13 @@ NEED_NOT = re.compile(r"报价按|按.{0,4}(?:台|套).{0,2}(?:算|报)|一起�
 
 # a requirement already met (满足我们的要求 / 尺寸和外观都OK / 速度是够), a contract term (法务要求三年 /
 # 我们要求对等), or a quantity that prices the quote (一台47万 两台94万 / 18.6万一台): no new need
-NEED_MET = re.compile(r"满足|符合|都OK|都ok|OK了|没问题|没意见|是够|够了|都能做|都在.{0,8}以内|挺满意|通过")
-NEED_TERMS = re.compile(r"法务|合同|违约|知识产权|保密|质保|付款|预付|条款|泄密|赔偿|NDA|审厂|模板|发票|账期")
+NEED_MET = re.compile(r"满足|符合|都OK|都ok|OK了|没问题|没意见|是够|够了|够用|都能做|都在.{0,8}以内|满意|通过|合格|对上了|认可")
+NEED_TERMS = re.compile(r"法务|合同|违约|知识产权|保密|质保|付款|预付|条款|泄密|赔偿|NDA|审厂|模板|发票|账期|管辖|供应商|单价降")
+# a capability asked about, or a part declined (能干钛合金吗 最大回转直径多少 / 色差…不需要 拿掉): not a stated need
+NEED_ASKED = re.compile(r"多少|吗|够不够|行不行|能不能.{0,6}(?:做|干|加工|达到)|不需要|不用|拿掉|去掉|有需要")
 QTY_PRICED = re.compile(r"^[0-9一二两三四五六七八九十几]+\s*(?:台|套)")
 PRICE_NEAR = re.compile(r"[0-9.一二两三四五六七八九十百千]+\s*(?:万|元|块|k|K|w|W)")
+QTY_QUOTED = re.compile(r"报价|价格|价钱|折|一起拿|一起订|一起买|多少钱|总共就|一共就")
 _CLAUSE = re.compile(r"[，,。！!？?；;\s]+")
 
 
@@ -53,10 +56,11 @@ def _need_ok(t: str, m) -> bool:
     cs = max((k.end() for k in _CLAUSE.finditer(t, 0, m.start())), default=0)
     nx = _CLAUSE.search(t, m.end())
     clause = t[cs: nx.start() if nx else len(t)]
-    if NEED_MET.search(clause) or NEED_TERMS.search(clause):
+    if NEED_MET.search(clause) or NEED_TERMS.search(clause) or NEED_ASKED.search(clause):
         return False
-    if QTY_PRICED.match(m.group(0)) and PRICE_NEAR.search(t, max(0, m.start() - 8), min(len(t), m.end() + 8)):
-        return False
+    if QTY_PRICED.match(m.group(0)) and (PRICE_NEAR.search(t, max(0, m.start() - 8), min(len(t), m.end() + 8))
+                                        or QTY_QUOTED.search(t)):
+        return False  # 两台480吨的正式报价 / 四台一起拿 能不能做到16: the quantity prices the quote
     return True
 
 
