@@ -27,6 +27,8 @@ SETTINGS = {
     "field-level, z=1.64 (tag, obstacle, stage)": (None, 1.64, {}),
     "tag target 0.95, z=0": (None, 0.0, {"tag": 0.95}),
     "tag target 0.95, z=1": (None, 1.0, {"tag": 0.95}),
+    "tag target 0.95, z=0.5": (None, 0.5, {"tag": 0.95}),
+    "tag target 0.93, z=0.5": (None, 0.5, {"tag": 0.93}),
 }
 
 

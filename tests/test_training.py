@@ -54,3 +54,18 @@ def test_next_message_features_follow_the_model():
     k1, _ = featurize_flat(with_next)
     assert len(k1) > len(k0) and set(k0) <= set(k1)
     assert featurize_flat([("太贵了 再让点", "customer", "报价发您了", "")])[0].tolist() == k0.tolist()
+
+
+def test_calibrate_only_keeps_the_model_and_follows_the_policy(tmp_path, small_corpus, monkeypatch):
+    """`chat2crm train --calibrate-only`: the weights stay byte for byte, the thresholds follow
+    the current calibration policy (a looser tag target, no margin: a lower tag threshold)."""
+    import models.train as mt
+    train_and_promote(seed=0, out_dir=tmp_path, log=lambda *_: None)
+    weights = (tmp_path / "textclf.npz").read_bytes()
+    before = json.loads((tmp_path / "calibration.json").read_text(encoding="utf-8"))["raw_thresholds"]["tag"]
+    monkeypatch.setattr(mt, "MARGIN_Z", 0.0)
+    monkeypatch.setattr(mt, "FIELD_TARGETS", {})
+    m = mt.recalibrate(target_precision=0.5, out_dir=tmp_path, log=lambda *_: None)
+    after = json.loads((tmp_path / "calibration.json").read_text(encoding="utf-8"))["raw_thresholds"]["tag"]
+    assert (tmp_path / "textclf.npz").read_bytes() == weights
+    assert after < before and m["recalibrated"]["margin_z"] == 0.0 and m["target_precision"] == 0.5
