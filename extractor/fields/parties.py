@@ -89,7 +89,8 @@ def _name_positions(text: str, names: set[str], *, small: bool) -> list[int]:
 SELF_NAMED_NOT = {"这边", "那边", "公司", "工厂", "厂里", "车间", "老板", "领导", "主要", "现在", "目前", "今年", "去年", "一直",
                   "自己", "这个", "那个", "这里", "这块", "厂子", "单位", "集团", "总部", "内部", "平时", "之前", "以前", "原来"}
 PRODUCT_MODIFIERS = {"新款", "老款", "新的", "商用", "民用", "家用", "工业", "医用", "车用", "数控", "铁路", "电梯", "精密", "高速", "全自动", "自动", "智能",
-                     "覆盖", "收割", "户外", "毛绒", "湿法", "干法", "伺服", "石英", "药包", "球阀", "水泵", "不锈"}
+                     "覆盖", "收割", "户外", "毛绒", "湿法", "干法", "伺服", "石英", "药包", "球阀", "水泵", "不锈",
+                     "一期", "二期", "三期", "公立", "私立", "民营"}
 # a department or a clause caught by a self-reference frame (我是测试部的 / 我们检验科 / 我们财务科已经 /
 # 另外我拉了质量部的 / 我配个好点的 / 我们所里), not a company
 NOT_A_NAME_TAIL = re.compile(r"(?:[部室处组]|所里|厂里|(?:检验|财务|设备|采购|技术|质量|信息|后勤|总务|器械|护理|药剂)科)$|了|个|已经|好点")
@@ -200,6 +201,10 @@ class CustomerName:
                     if not suffixed and (re.match(HONORIFIC_RE, after) or co[:1] in SURNAMES and co[:2] not in SURNAMES and len(co) == 2 and m.group(0) == "我是"):
                         continue  # 我是高经理 / 我是林强: a person, not a company
                     add(0.9 if suffixed else 0.82, co, x, m.end(), f"客户自称“{t[m.start():end]}”")
+                for m in HEADER_NAME.finditer(t):  # 抬头写鑫达压铸模具 不用写全称
+                    co = re.sub(r"(?:股份)?有限(?:责任)?公司$|公司$", "", m.group("co"))
+                    if 2 <= len(co) <= 16 and not HEADER_NOT.search(co) and not any(b in co for b in COMPETITOR_BRANDS):
+                        add(0.9, co, x, m.start("co"), f"客户要求抬头写“{m.group('co')}”", legal=True)
                 for m in SELF_NAMED.finditer(t):
                     co = framed_company(m.group("co")) or _short_brand(m.group("co"))
                     if not co or _productish(co) or co in SELF_NAMED_NOT or any(b in co for b in COMPETITOR_BRANDS) \
@@ -225,6 +230,8 @@ class CustomerName:
                         if s0 < 0:
                             continue
                         pc = parse_company(t, s0)
+                        if not (pc and pc[0] == m.start()):
+                            pc = _suffixed(t, s0)  # 济安制药这边: a suffixed name whatever its trade-name characters
                         if pc and pc[0] == m.start() and (s0 == 0 or t[s0 - 1] not in NAMED_BRAND_CHARS):
                             add(0.8 if pc[2] else 0.74, pc[1], x, s0, f"客户说“{t[s0:m.end()]}”")
                             break
@@ -268,6 +275,8 @@ class CustomerName:
                     add(0.88 if suffixed else 0.8, co, x, m.end(), f"销售称呼客户公司“{t[m.start():end]}”")
                 for cs, ce in _clauses(t):
                     pc = parse_company(t, cs)
+                    if not (pc and REP_TOPIC_TAIL.match(t, pc[0])):
+                        pc = _suffixed(t, cs) or pc  # 雅梦家纺那台绗缝机的尾款
                     if pc and (REP_TOPIC_TAIL.match(t, pc[0]) or (pc[2] and REP_TOPIC_TAIL_NAMED.match(t, pc[0]))):
                         end, co, suffixed = pc
                         add(0.86 if suffixed else 0.78, co, x, cs, f"销售提到客户“{t[cs:end + 2]}”")
@@ -588,6 +597,30 @@ WECOM_AT = re.compile(r"(?P<p>[^@]{1,12})@(?P<co>[^@]{2,16})")
 REP_MENTION_LEAD = re.compile(r"(?:^|[\s，,。])(?:就是|给|对接|关于|咱们|上次给|上周给|上个月给|帮)|(?:寄到|发到|送到|过去|去)(?=[\u4e00-\u9fa5]{2,8}?(?:您那|你们那|那边|这边|了))")
 REFERENCE_BEFORE = re.compile(r"像|比如|例如|给过|做过|客户有|客户里|也给|也有|隔壁|同行")
 REFERENCE_AFTER = re.compile(r"也|都|用的|用了|那样|一样|的客户|的人")
+HEADER_NAME = re.compile(r"抬头(?:要|就|请)?(?:写|是|开|改成|改为)(?:成|为)?[:：]?\s*(?P<co>[\u4e00-\u9fa5A-Za-z]{2,22}?)(?=[\s，,。！!？?；;]|不用|就行|就好|的|$)")
+
+
+PROCESS_HEADS = {"码垛", "焊装", "焊接", "搬运", "喷涂", "打磨", "装配", "上下", "协作", "分拣", "检测", "清洗", "包装", "切割",
+                 "折弯", "冲压", "注塑", "涂胶", "点胶", "一期", "二期", "三期", "公立", "私立", "民营", "市级", "县级", "低压",
+                 "高压", "激光", "视觉", "在线", "离线", "全自", "半自", "我们", "咱们", "你们", "车覆"}
+
+
+HEADER_NOT = re.compile(r"全称|简称|我们|你们|咱们|错|对的|一致|集团$|^(?:公司|单位|这个|那个)")
+
+
+def _suffixed(t: str, pos: int):
+    """A company name with an industry suffix at a clause start `pos` (济安制药 / 雅梦家纺), trade-name
+    characters not checked against the brand list, never a product or process phrase
+    (低压铸造 / 码垛机器人 / 二期充电)."""
+    if pos > 0 and t[pos - 1] not in " \t，,。！!？?；;:：":
+        return None
+    pc = parse_loose(t, pos)
+    if pc and pc[2] and len(pc[1]) >= 4 and not _productish(pc[1]) and pc[1][:2] not in PRODUCT_MODIFIERS \
+            and pc[1][:2] not in PROCESS_HEADS:
+        return pc
+    return None
+
+
 DN_PAREN = re.compile(r"(?P<p>[^()（）]{1,12})[(（](?P<co>[^()（）]{2,16})[)）]")
 DN_SPLIT = re.compile(r"\s*[-_—|·/\s]\s*")
 DN_PERSON = re.compile(rf"(?:{SURNAME_RE})(?:{HONORIFIC_RE}|师傅|姐|哥|[\u4e00-\u9fa5]{{1,2}})|[A-Z][a-z]+(?: [A-Z][a-z]+)?|老[\u4e00-\u9fa5]|小[\u4e00-\u9fa5]")
