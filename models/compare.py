@@ -43,14 +43,19 @@ def dev_items(convs: list[dict]):
     for ci, conv in enumerate(convs):
         ml = conv_message_labels(conv)
         _ctx, msgs = _messages(conv)
-        for x, prev in msgs:
-            out.append((ci, (x.text, x.speaker, prev), ml.get(x.id, set())))
+        for j, (x, prev) in enumerate(msgs):
+            nxt = msgs[j + 1][0].text if j + 1 < len(msgs) else ""
+            out.append((ci, (x.text, x.speaker, prev, nxt), ml.get(x.id, set())))
     return out
 
 
 def linear_probs(model, items) -> list[list[float]]:
-    from models.textclf import featurize
-    return [[_sig(z) for z in model.message_logits(featurize(t, s, p))] for t, s, p in items]
+    """Message probabilities with the features the model was trained on (the next message's
+    bigrams only where its meta says so)."""
+    from models.textclf import featurize_many
+    nxt = model.meta.get("next_features", False)
+    feats = featurize_many([tuple(it) if nxt else tuple(it[:3]) for it in items])
+    return [[_sig(z) for z in model.message_logits(f)] for f in feats]
 
 
 def evaluate(labels: list[str], convs: list[dict], items, probs: list[list[float]]) -> dict:

@@ -253,12 +253,12 @@ class TextModel:
             if rule is not None:
                 rule.score = p
                 rule.features["clf_logit"] = logit
-                if x is not None and 1 / (1 + math.exp(-logit)) > 0.5:
+                if x is not None and 1 / (1 + math.exp(-max(-30.0, min(30.0, logit)))) > 0.5:
                     same = any(e.message_id == x.id for e in rule.evidence)
                     rule.reason += f";模型也判断此消息为{val}" if same else f";模型也判断对话中有{val}的表述"
                 out.append(rule)
             elif x is not None and p >= 0.2 and logit > 0.0:  # the classifier itself must believe a message shows it
-                prob = 1 / (1 + math.exp(-logit))
+                prob = 1 / (1 + math.exp(-max(-30.0, min(30.0, logit))))
                 who = "客户" if x.speaker == "customer" else "销售"
                 snippet = x.m.text.strip()
                 short = snippet if len(snippet) <= 24 else snippet[:24] + "…"
@@ -413,7 +413,7 @@ def train(train_convs: list[dict], *, seed: int = 0, folds: int = 5, C: float = 
         te_convs = [i for i in range(n) if i % folds == k]
         w, b = fit_linear(tr, labels, C=C, seed=seed)
         cw, cb = fit_linear(ctr, labels, C=C_CONV, seed=seed, min_df=2)
-        m = TextModel(labels, w, b, conv_weights=cw, conv_bias=cb)
+        m = TextModel(labels, w, b, meta={"next_features": NEXT_FEATURES}, conv_weights=cw, conv_bias=cb)
         for i in te_convs:
             ctx, _ = _messages(train_convs[i])
             sc = m.conv_scores(ctx)

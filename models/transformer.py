@@ -144,7 +144,7 @@ class TransformerModel:
 
     def message_logits_batch(self, items, batch_size: int = 64) -> list[list[float]]:
         """items: (text, speaker, prev) tuples, or plain strings (customer, no previous message)."""
-        pairs = [_pair(it, "customer") if isinstance(it, str) else _pair(*it) for it in items]
+        pairs = [_pair(it, "customer") if isinstance(it, str) else _pair(*it[:3]) for it in items]  # (a next message is ignored)
         return self.pair_logits(pairs, batch_size)
 
     def message_probs(self, texts, batch_size: int = 64) -> list[list[float]]:

@@ -36,6 +36,12 @@ def test_party_case(case):
         # the roles proposed with conviction; weaker candidates (a boss named in passing, a
         # department only named) are left to the calibrated threshold
         assert sorted(s.value for s in sugg if s.score >= DecisionRoles.CONVINCED) == sorted(exp)
+        # and the hints are never shown: the shipped threshold sits above every hint's score
+        from models.calibration import current
+        cut = current().raw_thresholds.get("decision_role")
+        if cut is not None:
+            assert all(s.score < cut for s in sugg if s.score < DecisionRoles.CONVINCED)
+            assert all(s.score >= cut for s in sugg if s.score >= DecisionRoles.CONVINCED)
     elif exp is None:
         assert sugg == [], f"unexpected {sugg[0].value!r}: {sugg[0].reason}"
     else:

@@ -36,14 +36,14 @@ CONTACT = re.compile(
 STRONG = re.compile(r"(?:我|我们)(?:过来|过去|来)(?:取|拿)|跟您|跟你|给您打|给你打|问问|问一下|问我|再问|联系您|联系你|当面|见面|拜访|碰一下|碰个面|打电话|电话会|视频会|"
                     r"去您|去你们|到您那|到你们那|来您|演示|你来|您来|你们来|腾讯会议|拜年|拜个年|再跟.{0,5}(?:确认|联系|沟通)|会议链接|视频会议|线上会")
 INTERNAL = re.compile(r"(?:我们|我这边|我们这边|集团|公司)(?:内部)?.{0,3}(?:开会|开.{0,4}会|评审|上会|讨论|审计|盘点)")
-DEFER = re.compile(r"回头再约|回头再说|回头再定|回来再约|出来再约|到时候再约|等.{0,12}(?:我|再)(?:再)?(?:联系|通知|找|跟|告诉)(?:你|您)|(?:完|好)(?:了)?我(?:再)?通知|改天|等通知|等我消息|等我通知|再通知|不用来了|不用过来|取消|都不方便|都不行|先不约|暂时不约|"
+DEFER = re.compile(r"回头再约|回头再说|回头再定|回来再约|出来再约|到时候再约|等.{0,12}(?:我|再)(?:再)?(?:联系|通知|找|告诉)(?:你|您)|等.{0,12}(?:我|再)(?:再)?跟(?:你|您)(?:说|讲|确认)|(?:完|好)(?:了)?我(?:再)?通知|改天|等通知|等我消息|等我通知|再通知|不用来了|不用过来|取消|都不方便|都不行|先不约|暂时不约|"
                    r"(?:好|完|了|定)再说|到时候再说|忙完了?(?:再|告诉)|(?:年|节|[一五]|十一|月|季度|清明|端午|中秋|国庆|元旦|春节|过年|假期)(?:以|之)?后再(?:说|看|聊吧)|"
                    r"过(?:两|几|一)天再说|回头(?:再)?(?:告诉|通知|答复|回复)(?:你|您)")
 NOT_CONTACT = re.compile(
     r"发货|到货|交货|交期|送货|送到|物流|快递|顺丰|付款|打款|到账|付清|付一半|付完|支付|走款|开票|发票|下单|排产|生产|投产|上线|调试|验收|截止|有效期|"
     r"(?<![出研开])发(?!现|展|言|布会)|寄|回签|报过去|报给|出.{0,4}(?:报价|方案|报告|版|图纸|合同)|做好|改好|填好|放假|休息|休[一两三]|出差|封账|报销|入库|装车|出货|备货|"
     r"送过去|送过来|送来|换过来|换过去|开过去|开给您|开给你|委员会|评审会|能到|前到|生日|愉快|快乐|实施|安装|施工|顾问|(?<![应支])付|聊得|谈得|见过|来过|去过|聊过|谈过|得很|整理")
-CANCEL = re.compile(r"不中(?!用)|不用来了|不用过来|别来了|不来了|来不了|去不了|过不去|取消|改天|等通知|等我消息|等我通知|回头再约|回头再说|"
+CANCEL = re.compile(r"不中(?![用标断])|不用来了|不用过来|别来了|不来了|来不了|去不了|过不去|取消|改天|等通知|等我消息|等我通知|回头再约|回头再说|"
                     r"先不约|暂时不|搁置|推迟|延后|不方便|没空|没时间|停产|检修|放假|不对|审厂|都不行|(?<!行)不行(?!不)|不在|在外面|出差|太忙|很忙|忙不过来|来不及|赶不上|不太方便|有事|有会|开会|去外地|在外地|你先跟|您先跟|不确定|给不了|答复不了|回不了|别过来|先别来")
 VAGUE = re.compile(r"有空(?:来|过来)[^，,。 ]{0,4}(?:坐坐|喝茶|玩)|具体(?:哪天|时间|日子|几点|安排)?.{0,10}(?:再说|再定|再约|再看|待定|另约|通知|告诉|约|说)|到时候再|看情况|说不准|不一定|定了告诉|定了再|再看看.{0,4}时间|等我消息|等我通知|等通知")
 RESCHED = re.compile(r"改到|改成|换到|挪到|推到|调到|改为|改在|换成")
@@ -68,6 +68,7 @@ DELIVERY = re.compile(r"司机|物流|货车|车到了|到货")
 # the shipment around an arrival said in another clause or message (司机刘师傅已经过了嘉兴了 大概下午三点左右到您厂里)
 SHIPMENT = re.compile(r"司机|物流|单号|发车|装车(?!间)|出库|发出|到货|发货|快递|顺丰|德邦|卸货|卸车|收货|叉车|行车|吊车")
 ARRIVAL = re.compile(r"到|收货|卸|仓库")
+PERSON_VISIT = re.compile(r"拜访|见面|当面|面谈|聊|谈|演示|讲|培训|开会|会议|我(?:们)?(?:过来|过去|到)")
 # a question about a deadline or a shipment: answering it is not agreeing on a contact (RFQ截止是什么时候)
 NOT_SCHED_Q = re.compile(r"截止|交期|交货|发货|到货|付款|打款|到账|有效期|开票|下单")
 NOW_STATE = re.compile(r"了|啦|嘛")
@@ -127,16 +128,19 @@ def _valid(x: Msg, t) -> bool:
 
 INVITE = re.compile(r"你们(?:派人|派个人|安排人)?(?:过)?来|您(?:过)?来|来讲|讲一下方案|讲方案|讲一下|派人来|派个人来")
 MEETING = re.compile(r"委员会|评审会")
+FAILED_CONTACT = re.compile(r"没接|没人接|打不通|不在|关机|占线|没回|未接")
 BOTLIKE = re.compile(r"机器人|助手|系统|通知|提醒|bot|Bot|BOT|小秘书")
 
 
 def _colleague(x: Msg) -> bool:
     """A message of speaker `other` that is a person on the rep's side (an engineer the rep
     pulled in: 明天早上八点我带备件过去), not a bot or a system notice."""
-    return x.speaker == "other" and not BOTLIKE.search(x.m.name or "") and not BOTLIKE.search(x.text[:8])
+    name = x.m.name or ""
+    return x.speaker == "other" and getattr(x.m, "kind", "text") != "system" and not name.startswith("wb") \
+        and not BOTLIKE.search(name) and not BOTLIKE.search(x.text[:8])
 
 
-COMPLAINT_BEFORE = re.compile(r"质量|精度|效果|性能|服务|售后|机器|设备|真|太|还是|一直|老是")
+COMPLAINT_BEFORE = re.compile(r"质量|精度|效果|性能|服务|售后|机器|设备|产品|速度|态度")
 
 
 def _cancels(text: str) -> bool:
@@ -168,7 +172,8 @@ class FollowUp:
             prev = msgs[i - 1] if i > 0 else None
             # answering the other side's proposal or scheduling question
             answering = prev is not None and _side(prev) != _side(x) and bool(
-                TIME_QUESTION.search(prev.text) or CONTACT.search(prev.text)) and not NOT_SCHED_Q.search(prev.text)
+                TIME_QUESTION.search(prev.text) or CONTACT.search(prev.text)) and not (
+                NOT_SCHED_Q.search(prev.text) and not CONTACT.search(prev.text))
             mentions = [t for t in ctx.times(x) if _valid(x, t)]
             for t in mentions:
                 if MONTH_WORD.search(t.text):
@@ -240,8 +245,8 @@ class FollowUp:
                         if t.has_time_of_day:
                             day_said = t  # 下周一上午我们有会 下午吧: only that part of the day is off
                     continue
-                if DELIVERY.search(scope + " " + nxt) or (ARRIVAL.search(inner) and (SHIPMENT.search(x.text) or (
-                        not STRONG.search(scope) and prev is not None and SHIPMENT.search(prev.text)))):
+                if DELIVERY.search(scope + " " + nxt) or (ARRIVAL.search(inner) and not PERSON_VISIT.search(scope) and (
+                        SHIPMENT.search(x.text) or (not STRONG.search(scope) and prev is not None and SHIPMENT.search(prev.text)))):
                     blocked = True  # 到之前司机会给您打电话: the delivery, not a contact
                 if blocked:
                     continue
@@ -321,7 +326,8 @@ class FollowUp:
         if plan is None or not plan.agreed:
             return []  # an unanswered proposal is not an agreed follow-up: nothing to show
         if plan.has_time and plan.value.date() == plan.msg.m.time.date() and any(
-                y.index > plan.msg.index and _side(y) == plan.proposer and y.m.time >= plan.value for y in msgs):
+                y.index > plan.msg.index and _side(y) == plan.proposer and y.m.time >= plan.value
+                and not FAILED_CONTACT.search(y.text) for y in msgs):
             return []  # 今天下午给您回复 … (15:30) 我们领导同意了: the promised contact happened in the chat
         score = 0.9
         conf = plan.mention.confidence

@@ -290,9 +290,15 @@ class CustomerName:
             at = WECOM_AT.fullmatch(dn) or DN_PAREN.fullmatch(dn) or _dn_person_and_company(dn, ctx)
             if at:  # 姓名@企业简称 (WeCom), 姓名(公司), 卢工-巴渝齿轮: the part beside the person is their company
                 co = at.group("co").strip()
-                if 2 <= len(co) <= 12 and not _productish(co) and not NOT_A_NAME.search(co) and not AT_NOT_CO.search(co) \
+                hit = next(((y, y.text.find(co)) for y in ctx.texts() if co in y.text), None)
+                # never a role, a status, a number, a place or an e-mail domain (王伟(采购) / 吴经理(13905551234) /
+                # 张工(休假中) / 李总@上海 / 刘洋@gmail.com); a Latin-only part must also be named in the chat
+                companyish = bool(parse_loose(co, 0) and parse_loose(co, 0)[2] and parse_loose(co, 0)[0] == len(co))
+                if 2 <= len(co) <= 12 and (companyish or hit or not DN_LATIN.fullmatch(co)) and DN_CO.fullmatch(co) \
+                        and not DN_NOT_CO.search(co) \
+                        and co not in PLACES and co not in NOT_NAME_WORDS and not DN_ROLE_TAIL.fullmatch(co) \
+                        and not _productish(co) and not NOT_A_NAME.search(co) and not AT_NOT_CO.search(co) \
                         and not any(_shares_brand(co, o) for o in own) and not any(b in co for b in COMPETITOR_BRANDS):
-                    hit = next(((y, y.text.find(co)) for y in ctx.texts() if co in y.text), None)
                     y, i = hit if hit else (x, 0)
                     cands.append((0.86 if hit else 0.82, co, y, i, i + (len(co) if hit else min(len(x.text), 12)),
                                   f"客户企业微信名“{dn}”标明其企业“{co}”"))
@@ -584,9 +590,19 @@ BOSS_DECIDES = re.compile(r"(?:老板|老细|老細|总经理|董事长|老总|�
 PASSING = re.compile(r"(?:老板|老总|总经理|董事长)(?:在外地|.{0,3}(?:出差|不在|在外面|忙|去了|回来|要找我|找我))|老板.{0,8}回来|老板也提过|祝.{0,4}老板|老板好|推荐|介绍")
 # what a named function does right after it is named (采购这边走流程 / 技术那边测完了 / 法务提了两条意见);
 # on train, 技术 and 采购 named with such a verb were a decision role 94% / 90% of the time, without one 76% / 74%
-ROLE_ACTS = re.compile(r"谈|对接|下单|审|签|走|比价|比了|定|觉得|嫌|要求|规定|参与|参加|评|测|验证|把关|(?<![你您])看|认|卡|同意|批|(?<![你您])说|提|过了|点头|"
+ROLE_ACTS = re.compile(r"谈|对接|下单|审|签|走(?!了|开|掉)|比价|比了|(?<!一)定|觉得|嫌|要求|规定|参与|参加|评|测|验证|把关|(?<![你您])看|认|卡|同意|批|(?<![你您])说|提|过了|点头|"
                        r"跟你|跟您|找你|联系你|问|商量|反映|负责|管|拍板|确认|试|叫上|拉上|一起|也在|也来|都在|陪同|带队|算|核|统计|听|验")
 ACT_MATTERS = ("技术", "采购", "法务")
+
+
+_SENTENCE_END = re.compile(r"[。！!？?；;]")  # not spaces or commas: 采购这边 已经走签批了 is one thought in chat
+
+
+def _clause_end(t: str, start: int, limit: int) -> int:
+    """Where the sentence starting before `start` ends, at most `limit` characters on
+    (采购。走了: the verb of another sentence is not what 采购 does)."""
+    m = _SENTENCE_END.search(t, start)
+    return min(len(t), start + limit, m.start() if m else len(t))
 # brought into the next meeting by the contact (我叫上采购部的戴经理 / 带上我们工艺的两个人 / 我同我哋工程部): taking part
 ROLE_BROUGHT = re.compile(r"(?:叫上|拉上|带上|喊上|约上|我带|我叫|我拉|我同)(?:我们|我哋|咱们)?的?$")
 # the customer's own function speaking as a side (我们采购这边也没法往上报 / 我们技术这边是倾向你们的)
@@ -594,9 +610,11 @@ OUR_BEFORE = re.compile(r"(?:我们|我哋|咱们)[\u4e00-\u9fa5]{0,4}$")
 SIDE_AFTER = re.compile(r"(?:部|部门)?(?:这边|那边|这块)")
 WECOM_AT = re.compile(r"(?P<p>[^@]{1,12})@(?P<co>[^@]{2,16})")
 # where the rep names the customer's company mid-sentence: at a clause start or after a frame word
-REP_MENTION_LEAD = re.compile(r"(?:^|[\s，,。])(?:就是|给|对接|关于|咱们|上次给|上周给|上个月给|帮)|(?:寄到|发到|送到|过去|去)(?=[\u4e00-\u9fa5]{2,8}?(?:您那|你们那|那边|这边|了))")
+REP_MENTION_LEAD = re.compile(r"(?:^|[\s，,。])(?:就是|给|对接|关于|咱们|上次给|上周给|上个月给)|(?:寄到|发到|送到)(?=[\u4e00-\u9fa5]{2,8}?(?:您那|你们那|那边|这边|了))"
+                              r"|(?:过去|去)(?=[\u4e00-\u9fa5]{2,8}?(?:您那|你们那))")
 REFERENCE_BEFORE = re.compile(r"像|比如|例如|给过|做过|客户有|客户里|也给|也有|隔壁|同行")
-REFERENCE_AFTER = re.compile(r"也|都|用的|用了|那样|一样|的客户|的人")
+# a reference customer the rep served (上个月给宏达电子装了一台同型号的), not this customer
+REFERENCE_AFTER = re.compile(r"也|都|用的|用了|那样|一样|的客户|的人|装了|装过|调机|同型号|供过|做过|交付了|案例")
 HEADER_NAME = re.compile(r"抬头(?:要|就|请)?(?:写|是|开|改成|改为)(?:成|为)?[:：]?\s*(?P<co>[\u4e00-\u9fa5A-Za-z]{2,22}?)(?=[\s，,。！!？?；;]|不用|就行|就好|的|$)")
 
 
@@ -642,6 +660,8 @@ def _dn_person_and_company(dn: str, ctx: Ctx):
     return None
 
 
+DN_LATIN = re.compile(r"[A-Za-z]+")  # a Latin-only part (Jason@163 …) needs the chat to name it too
+DN_NOT_CO = re.compile(r"老板|老总|总经理|董事长|采购|财务|技术|法务|销售|休假|请假|出差|在忙|离职|勿扰|已退|外出|会议中")
 AT_NOT_CO = re.compile(r"(?:部|科|室|处|组|车间|中心|办)$|^(?:微信|企业微信|家|公司|工厂)$")
 # the contact's own function, from how they are named: 付会计 / 采购部宁晓燕
 ROLE_OF_NAME = {"财务": re.compile(r"会计|财务|出纳"), "采购": re.compile(r"采购"), "法务": re.compile(r"法务|律师")}
@@ -693,7 +713,7 @@ class DecisionRoles:
                     elif role == "老板" and not BOSS_DECIDES.search(x.text, max(0, cs - 6), min(len(x.text), ce + 10)):
                         # a boss named without approving, refusing, pausing or budgeting (没法跟老板交代, 老板只看总价)
                         put(role, 0.5, x, s, e, f"客户提到“{x.text[s:e]}”")
-                    elif role in ACT_MATTERS and not ROLE_ACTS.search(x.text, e, min(len(x.text), e + 10)) \
+                    elif role in ACT_MATTERS and not ROLE_ACTS.search(x.text, e, _clause_end(x.text, e, 10)) \
                             and not ROLE_BROUGHT.search(x.text, max(0, s - 6), s) \
                             and not (OUR_BEFORE.search(x.text, max(0, s - 6), s) and SIDE_AFTER.match(x.text, e)):
                         # 技术/采购/法务 named without doing anything (我是采购部的 你说 / 实验室): far less often a role

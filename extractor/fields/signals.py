@@ -34,6 +34,14 @@ PRICE = re.compile(
 PRICE_NEG = re.compile(r"价格不是问题|价格不是主要|价格无所谓|不在乎价格|钱不是问题|价格都好说|价格没问题|"
                        r"价格.{0,3}就按|价格.{0,4}谈到头|价格.{0,6}(?:谈好了|谈得差不多|谈妥|都谈好|在范围内|在预算|没毛病)|"
                        r"按你(?:们)?报的|按上次谈的|框架价|(?:价格|报价).{0,8}在(?:范围|预算)(?:内|里)")
+# the price still argued in the same message (按你们报的这个价，超预算了，最低多少？): not settled
+PRICE_LIVE = re.compile(r"贵|便宜|优惠|超预算|超了|最低|再降|降价|降到|让点|让一点|折扣|打折|能不能少")
+
+
+def _price_settled(t: str):
+    return PRICE_NEG.search(t) if not PRICE_LIVE.search(t) else None
+
+
 QUOTE_FORMAT = re.compile(r"报价单.{0,6}(?:格式|模板|抬头|有效期|盖章|附上|附|配置清单|改一下|重新)|报价(?:格式|模板)")
 
 NEED = re.compile(r"±|公差|精度|微米|μm|um\b|丝(?![绸袜])|毫米|mm|节拍|产能|UPH|uph|良率|要求|需要|想上|想买|想采购|要采购|要上|打算上|计划上|(?<!主)要做|"
@@ -183,7 +191,7 @@ def _cues_tags(ctx: Ctx) -> list[Cue]:
             continue
         who = "客户" if sp == "customer" else "销售"
         # 价格讨论
-        if not PRICE_NEG.search(t):
+        if not _price_settled(t):
             for m in PRICE.finditer(t):
                 if QUOTE_FORMAT.search(t[max(0, m.start() - 2): m.end() + 10]) and not re.search(r"多少|贵|便宜|优惠|折扣|降|让", t):
                     continue
@@ -244,7 +252,7 @@ class Obstacle:
             for cat, rx, base in OBSTACLE_RULES:  # guarded: most messages are rejected at C speed
                 for m in rx.finditer(t):
                     window = t[max(0, m.start() - 6): m.end() + 6]
-                    if cat == "价格" and (PRICE_NEG.search(t) or (GENERIC_HIGH.fullmatch(m.group(0)) and not MONEY_WORD.search(t))):
+                    if cat == "价格" and (_price_settled(t) or (GENERIC_HIGH.fullmatch(m.group(0)) and not MONEY_WORD.search(t))):
                         continue  # 过杀有点高: "high" with no money in sight is not about price
                     if OBJ_NEG.search(window) and cat != "时机":
                         continue
@@ -289,7 +297,7 @@ class Stage:
                     continue
                 if st == "需求确认" and x.speaker != "customer":
                     continue
-                if st == "商务谈判" and PRICE_NEG.search(x.text):
+                if st == "商务谈判" and _price_settled(x.text):
                     continue
                 if st == "回款" and PREPAYMENT.search(x.text) and not BALANCE.search(x.text):
                     continue  # 预付款…这周安排付: a prepayment belongs to 合同签署; 到付 is shipping
