@@ -69,7 +69,7 @@ def main(argv: list[str] | None = None) -> int:
                 pf = s["per_field"]
                 vals = {"micro_f1": s["micro_f1"], "tag_p": s["tag_p"], "tag_r": s["tag_r"], "fu": s["follow_up_f1"],
                         **{w: pf[w]["p"] for w in WATCH},
-                        "min_p": min(v["p"] for v in pf.values() if v.get("p") is not None)}
+                        "min_p": min((v["p"] for v in pf.values() if v.get("p") or v.get("r")), default=0.0)}  # fields that emitted something
                 for k, v in vals.items():
                     tot[k] = tot.get(k, 0.0) + v / len(runs)
             print(f"{name:28} {tot['micro_f1']:8.4f} {tot['tag_p']:6.3f} {tot['tag_r']:6.3f} {tot['fu']:6.3f} "

@@ -222,7 +222,10 @@ def recalibrate(*, target_precision: float = 0.9, out_dir: Path | None = None, l
     if not dev:
         raise SystemExit("no dev split: run `python -m labeling.corpus split` first")
     metrics = json.loads((target / "metrics.json").read_text(encoding="utf-8")) if (target / "metrics.json").exists() else {}
-    version = metrics.get("version") or "recalibrated"
+    # new thresholds change what is shown: a version of their own (model version + "-r" + policy hash)
+    policy = json.dumps({"t": target_precision, "f": FIELD_TARGETS, "z": MARGIN_Z, "mf": list(MARGIN_FIELDS),
+                         "dev": data_hash(dev)}, sort_keys=True, ensure_ascii=False)
+    version = (metrics.get("version") or "model").split("-r")[0] + "-r" + hashlib.sha256(policy.encode()).hexdigest()[:6]
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
         shutil.copyfile(target / "textclf.npz", tmp / "textclf.npz")
@@ -231,7 +234,7 @@ def recalibrate(*, target_precision: float = 0.9, out_dir: Path | None = None, l
             (tmp / "calibration.json").write_text(json.dumps(cal.to_dict(), ensure_ascii=False, indent=1), encoding="utf-8")
             cal_mod.current.cache_clear()
             dev_score = _judge(dev, threshold=True).summary()
-        metrics.update({"dev": dev_score, "dev_conversations": len(dev), "target_precision": target_precision,
+        metrics.update({"version": version, "dev": dev_score, "dev_conversations": len(dev), "target_precision": target_precision,
                         "recalibrated": {"field_targets": dict(FIELD_TARGETS), "margin_z": MARGIN_Z,
                                          "margin_fields": list(MARGIN_FIELDS)}})
         (tmp / "metrics.json").write_text(json.dumps(metrics, ensure_ascii=False, indent=1), encoding="utf-8")
