@@ -280,6 +280,9 @@ class FollowUp:
                 if BARE_WEEKDAY.match(t.text) and anchor is not None:  # 13号周六上午: the Saturday of the 13th
                     while value.date() < anchor:
                         value += timedelta(days=7)
+                elif BARE_WEEKDAY.match(t.text) and plan is not None and plan.value.weekday() == value.weekday() \
+                        and 0 < (plan.value.date() - value.date()).days <= 14:
+                    value += plan.value.date() - value.date()  # 下礼拜三我再跟您确认 … 可以 礼拜三吧: that Wednesday
                 if BARE_DAY.match(t.text) and month_anchor is not None and i - month_anchor[0] <= 2 \
                         and (month_anchor[1], month_anchor[2]) > (value.year, value.month):
                     try:  # 下个月中我过去 15号前后?: the 15th of the month just named
