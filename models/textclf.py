@@ -48,6 +48,11 @@ def _codes(t: str):
     return np.frombuffer(t.encode("utf-32-le"), dtype=np.uint32).astype(np.int64)
 
 
+def _quote_format(text: str) -> bool:
+    from extractor.fields.signals import QUOTE_FORMAT
+    return QUOTE_FORMAT.search(text) is not None
+
+
 def _mix(a, salt: int):
     """Spread a family of integer keys over the hash space (salt keeps families apart)."""
     return ((a * 2654435761 + salt * 97531) ^ (a >> 13)) % DIM
@@ -257,7 +262,9 @@ class TextModel:
                     same = any(e.message_id == x.id for e in rule.evidence)
                     rule.reason += f";模型也判断此消息为{val}" if same else f";模型也判断对话中有{val}的表述"
                 out.append(rule)
-            elif x is not None and p >= 0.2 and logit > 0.0:  # the classifier itself must believe a message shows it
+            elif x is not None and p >= 0.2 and logit > 0.0 and not (fld == "stage" and _quote_format(x.text)):
+                # the classifier itself must believe a message shows it; a 报价单 format request alone
+                # (有效期/抬头/盖章) shows no stage (CONTRACT example p-005), whatever the words around it
                 prob = 1 / (1 + math.exp(-max(-30.0, min(30.0, logit))))
                 who = "客户" if x.speaker == "customer" else "销售"
                 snippet = x.m.text.strip()
