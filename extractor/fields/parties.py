@@ -13,7 +13,7 @@ from extractor.fields.lexicon import (ADDRESS, BUSINESS, COMPETITOR_BRANDS, LOGI
                                       NOT_NAME_WORDS, PLACES, TITLE_RE, framed_company, parse_company, parse_loose)
 
 # customer speaking of its own company: 我们永盛汽配主要做刹车盘 / 我是西航动力设备部经理 / 我哋迅捷电子
-SELF_REF = re.compile(r"(?:我是|我们是|我们这边是|我这边是|这里是|我们|我哋|我地|我司|本公司|咱厂|我(?=[\u4e00-\u9fa5]{2,10}的))")
+SELF_REF = re.compile(r"(?:我是|我们是|我们这边是|我这边是|这里是|我们|我們|我哋|我地|阿拉|我司|本公司|咱厂|我(?=[\u4e00-\u9fa5]{2,10}的))")
 # what may follow a company the customer names at the start of a clause: 德凯汽车系统苏州这个抬头
 # (the customer's site: 澜拓储能二号楼三楼会议室; a self-introduction: 康宁医疗的周经理 / 博远物流的 同事推荐的)
 CLAUSE_CO_TAIL = re.compile(rf"(?:[\u4e00-\u9fa5]{{2}}(?=这个抬头|的抬头))?(?:这边|这里|这个抬头|的抬头|抬头"
@@ -615,7 +615,7 @@ REP_MENTION_LEAD = re.compile(r"(?:^|[\s，,。])(?:就是|给|对接|关于|咱
 REFERENCE_BEFORE = re.compile(r"像|比如|例如|给过|做过|客户有|客户里|也给|也有|隔壁|同行")
 # a reference customer the rep served (上个月给宏达电子装了一台同型号的), not this customer
 REFERENCE_AFTER = re.compile(r"也|都|用的|用了|那样|一样|的客户|的人|装了|装过|调机|同型号|供过|做过|交付了|案例")
-HEADER_NAME = re.compile(r"抬头(?:要|就|请)?(?:写|是|开|改成|改为)(?:成|为)?[:：]?\s*(?P<co>[\u4e00-\u9fa5A-Za-z]{2,22}?)(?=[\s，,。！!？?；;]|不用|就行|就好|的|$)")
+HEADER_NAME = re.compile(r"抬头(?:要|就|请)?(?:写|是|开|改成|改为)?(?:成|为)?[:：]?\s*(?P<co>[\u4e00-\u9fa5A-Za-z]{2,22}?)(?=[\s，,。！!？?；;]|不用|就行|就好|的|$)")
 
 
 PROCESS_HEADS = {"码垛", "焊装", "焊接", "搬运", "喷涂", "打磨", "装配", "上下", "协作", "分拣", "检测", "清洗", "包装", "切割",
@@ -623,7 +623,7 @@ PROCESS_HEADS = {"码垛", "焊装", "焊接", "搬运", "喷涂", "打磨", "�
                  "高压", "激光", "视觉", "在线", "离线", "全自", "半自", "我们", "咱们", "你们", "车覆"}
 
 
-HEADER_NOT = re.compile(r"全称|简称|我们|你们|咱们|错|对的|一致|集团$|^(?:公司|单位|这个|那个)")
+HEADER_NOT = re.compile(r"全称|简称|我们|你们|咱们|错|对的|一致|问题|不对|有误|改|写|开|集团$|^(?:公司|单位|这个|那个|和|跟|要|也|还|就|都|没|不)")
 
 
 def _suffixed(t: str, pos: int):
