@@ -571,11 +571,11 @@ ROLE_PATTERNS = {
             r"|工艺(?!BOM|bom|参数|路线|文件|卡|流程|要求|难度|上)|工艺工程师|设备工程师|质量工程师|品质工程师|质量经理|品质经理|研发总监|研发经理|研发中心|研发(?:几个人|的人|的同事|那边|这边|部门|团队)|我们(?:研发|工艺|质量|品质)(?!部)|工艺那边|工艺这边|工艺的人|工艺的同事|设备部|设备科|设备处|设备经理|设备的人|设备的同事|设备那边"
             r"|质量部|品质部|品管|质检部|总工|工程部|研发部|技术人员|我们工程师|厂里工程师|我们技术"
             r"|计量室|品保|质量(?:那边|这边|科|处|的人)|试模组|车间主任|工艺科|技术上(?:我这边)?(?:是)?通过|实验室|检测中心|测试组"
-            r"|(?<![A-Za-z])(?:QA|IQC|OQC|SQE)(?![A-Za-z])|测试部|总体室|生产部|生产(?:这边|那边)|安环部|信息部|IT部"
+            r"|(?<![A-Za-z])(?:QA|IQC|OQC|SQE|IT)(?![A-Za-z])|测试部|总体室|生产部|生产(?:这边|那边)|安环部|信息部"
             r"|(?:设备|工艺|质量|品质|IT|生产|规划)(?:部|部门)?(?:和|跟|、)(?:设备|工艺|质量|品质|IT|生产|规划|技术)(?:部|部门)?(?:的人|的同事)?(?:都|也)",
     # 采购 as a party (采购部, 让采购下单, 跟采购谈); 走采购流程 / 走招标 only describe the process
     "采购": r"采购(?!流程|申请|系统|合同|订单|价|成本|量|额|计划|周期|的设备|设备|预算)|供应商准入",
-    "老板": r"老板|老细|总经理|董事长|老总|一把手|大老板|董事会|总裁|老板娘|厂长(?=.{0,4}(?:拍板|签|定|批|同意))|(?<![A-Za-z])GM(?![A-Za-z])",
+    "老板": r"老板|老细|总经理|董事长|老总|一把手|大老板|董事会|总裁|老板娘|院长(?!办公会)|厂长(?=.{0,4}(?:拍板|签|定|批|同意))|(?<![A-Za-z])GM(?![A-Za-z])",
     # 财务 taking part in paying or approving; handing it paperwork (交财务, 财务要封账/备案) is not
     "财务": r"财务(?!要封账|封账|备案|要附|那边没法做)|会计|出纳|付款审批|CFO|账期审批",
     "法务": r"法务|律师|法律顾问|合同审核|合规部",
@@ -583,7 +583,7 @@ ROLE_PATTERNS = {
 ROLE_RES = {k: re.compile(v) for k, v in ROLE_PATTERNS.items()}
 OWN_SIDE = re.compile(r"我们(?:公司|这边)?的?(?:领导|经理|老板|法务|财务|技术|工程师|总经理)|我(?:们)?领导|我让我们|我跟我们|我司|跟我们")
 # the owner shown deciding: approving, refusing, pausing, signing, setting the budget, evaluating this purchase
-BOSS_DECIDES = re.compile(r"(?:老板|老细|老細|总经理|董事长|老总|一把手|董事会|总裁|GM).{0,10}(?:同意|批|拍板|签|定|决定|不同意|否|说|话|要求|觉得|认可|审|犹豫|不批|要看|看|瞅|瞧|睇|过目|点头|暂停|先停|停一停|不想|不让|不肯|倾向|想|要上|开会|最多|上限|只给|发话|意思|点名|指定|选|亲自|抓|把关|嫌|用)|"
+BOSS_DECIDES = re.compile(r"(?:老板|老细|老細|总经理|董事长|老总|一把手|董事会|总裁|院长|GM).{0,10}(?:同意|批|拍板|签|定|决定|不同意|否|说|话|要求|觉得|认可|审|犹豫|不批|要看|看|瞅|瞧|睇|过目|点头|暂停|先停|停一停|不想|不让|不肯|倾向|想|要上|开会|最多|上限|只给|发话|意思|点名|指定|选|亲自|抓|把关|嫌|用)|"
                           r"(?:等|让|要|请|找|报给|报|给|跟|就差|只差|还差|同)(?:我们)?(?:老板|老细|老細|总经理|董事长|老总|董事会).{0,6}(?:批|签|定|看|拍板|审|决定|同意|汇报|一齐|一起|回来)|"
                           r"(?:就差|只差|还差)(?:我们)?(?:老板|总经理|董事长)|(?:我|我自己)就是老板|"
                           r"(?:等|得等).{0,3}厂长.{0,3}(?:拍板|签|定|批)|在(?:我们)?老板(?:那|手上)")
@@ -604,7 +604,7 @@ def _clause_end(t: str, start: int, limit: int) -> int:
     m = _SENTENCE_END.search(t, start)
     return min(len(t), start + limit, m.start() if m else len(t))
 # brought into the next meeting by the contact (我叫上采购部的戴经理 / 带上我们工艺的两个人 / 我同我哋工程部): taking part
-ROLE_BROUGHT = re.compile(r"(?:叫上|拉上|带上|喊上|约上|我带|我叫|我拉|我同)(?:我们|我哋|咱们)?的?$")
+ROLE_BROUGHT = re.compile(r"(?:叫上|拉上|带上|喊上|约上|我带|我叫|我拉|我同)(?:我们|我哋|咱们)?(?:一个|两个|几个|个)?的?$")
 # the customer's own function speaking as a side (我们采购这边也没法往上报 / 我们技术这边是倾向你们的)
 OUR_BEFORE = re.compile(r"(?:我们|我哋|咱们)[\u4e00-\u9fa5]{0,4}$")
 SIDE_AFTER = re.compile(r"(?:部|部门)?(?:这边|那边|这块)")
@@ -713,7 +713,7 @@ class DecisionRoles:
                     elif role == "老板" and not BOSS_DECIDES.search(x.text, max(0, cs - 6), min(len(x.text), ce + 10)):
                         # a boss named without approving, refusing, pausing or budgeting (没法跟老板交代, 老板只看总价)
                         put(role, 0.5, x, s, e, f"客户提到“{x.text[s:e]}”")
-                    elif role in ACT_MATTERS and not ROLE_ACTS.search(x.text, e, _clause_end(x.text, e, 10)) \
+                    elif role in ACT_MATTERS and not ROLE_ACTS.search(x.text, e, _clause_end(x.text, e, 14)) \
                             and not ROLE_BROUGHT.search(x.text, max(0, s - 6), s) \
                             and not (OUR_BEFORE.search(x.text, max(0, s - 6), s) and SIDE_AFTER.match(x.text, e)):
                         # 技术/采购/法务 named without doing anything (我是采购部的 你说 / 实验室): far less often a role
