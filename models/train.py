@@ -56,10 +56,11 @@ PER_VALUE_MIN: int | None = None
 
 
 # Per-field precision targets above the default. Issue 3 asks tag precision >= 0.95 at recall
-# >= 0.85; on dev halves (`python -m eval.cv_calibration`) a 0.95 target held out at P 0.953 /
-# R 0.835 (micro-F1 -0.005), 0.93 at P 0.932 / R 0.891 for -0.0007: tags are what the keyword
-# tagger got wrong, so they get the stricter target that costs next to nothing.
-FIELD_TARGETS: dict[str, float] = {"tag": 0.93}
+# >= 0.85. Out of sample on dev halves (`python -m eval.cv_calibration`): on the 2,500-conversation
+# corpus a 0.95 target held out at P 0.953 / R 0.835 (micro-F1 -0.005), so 0.93 was used; on the
+# 3,140-conversation corpus 0.95 holds out at P 0.953 / R 0.876 for micro-F1 0.9058 → 0.9042,
+# so tags get the 0.95 the issue asks for.
+FIELD_TARGETS: dict[str, float] = {"tag": 0.95}
 # The threshold must reach the target with this margin: the Wilson lower bound (z standard
 # errors) of the emitted precision on dev, not the point estimate. A cut chosen where the dev
 # curve just touches the target sits on dev's luck and lands below it on unseen data (test,
