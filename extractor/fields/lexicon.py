@@ -310,7 +310,8 @@ SURNAMES |= set("傅帅乐伏鄢晋楚谌酆相查后荆游竺逯盖益桓佘雍
 SURNAMES -= set("国都通空能东那相后满步养须红广利别")  # too often ordinary words to head an address form
 SURNAME_RE = "|".join(sorted(SURNAMES, key=len, reverse=True))
 ADDRESS = re.compile(rf"(?:{SURNAME_RE})(?:{HONORIFIC_RE})")
-PARTY_SUFFIXES = PARTY_SUFFIXES + ("铸业", "铸造", "精铸", "锻压", "饮品", "纸品", "充电", "医院", "制药")
+PARTY_SUFFIXES = PARTY_SUFFIXES + ("铸业", "铸造", "精铸", "锻压", "饮品", "纸品", "充电", "医院", "制药",
+                                   "骨科", "线束", "化纤", "硅业", "卫材", "连接器", "农机", "配件")
 PARTY_SUFFIX_RE = "|".join(sorted(set(PARTY_SUFFIXES), key=len, reverse=True))
 NAMED_COMPANY = re.compile(rf"(?P<b>{NAMED_BRAND_RE}{{2,6}}?)(?P<s>(?:{PARTY_SUFFIX_RE})+)(?P<l>有限公司|股份有限公司|公司|集团|厂)?")
 LOOSE_NAMED = re.compile(rf"(?P<b>[^\s，,。！!？?、；;：:“”\"'（）()\[\]【】{{}}A-Za-z0-9]{{2,4}}?)(?P<s>(?:{PARTY_SUFFIX_RE})+)")

@@ -205,6 +205,8 @@ class CustomerName:
                     co = re.sub(r"(?:股份)?有限(?:责任)?公司$|公司$", "", m.group("co"))
                     if 2 <= len(co) <= 16 and not HEADER_NOT.search(co) and not any(b in co for b in COMPETITOR_BRANDS):
                         add(0.9, co, x, m.start("co"), f"客户要求抬头写“{m.group('co')}”", legal=True)
+                for m in NUMBERED_INSTITUTE.finditer(t):  # 我们703所这边要用所里的模板
+                    add(0.86, m.group("co"), x, m.start("co"), f"客户自称“{t[m.start():m.end()]}”", legal=True)
                 for m in SELF_NAMED.finditer(t):
                     co = framed_company(m.group("co")) or _short_brand(m.group("co"))
                     if not co or _productish(co) or co in SELF_NAMED_NOT or any(b in co for b in COMPETITOR_BRANDS) \
@@ -611,10 +613,11 @@ SIDE_AFTER = re.compile(r"(?:部|部门)?(?:这边|那边|这块)")
 WECOM_AT = re.compile(r"(?P<p>[^@]{1,12})@(?P<co>[^@]{2,16})")
 # where the rep names the customer's company mid-sentence: at a clause start or after a frame word
 REP_MENTION_LEAD = re.compile(r"(?:^|[\s，,。])(?:就是|给|对接|关于|咱们|上次给|上周给|上个月给)|(?:寄到|发到|送到)(?=[\u4e00-\u9fa5]{2,8}?(?:您那|你们那|那边|这边|了))"
-                              r"|(?:过去|去)(?=[\u4e00-\u9fa5]{2,8}?(?:您那|你们那))")
+                              r"|(?:过去|去)(?=[\u4e00-\u9fa5]{2,8}?(?:您那|你们那|现场|看现场|做))|咱们?(?=[\u4e00-\u9fa5]{2,10}?(?:那|这|的))")
 REFERENCE_BEFORE = re.compile(r"像|比如|例如|给过|做过|客户有|客户里|也给|也有|隔壁|同行")
 # a reference customer the rep served (上个月给宏达电子装了一台同型号的), not this customer
 REFERENCE_AFTER = re.compile(r"也|都|用的|用了|那样|一样|的客户|的人|装了|装过|调机|同型号|供过|做过|交付了|案例")
+NUMBERED_INSTITUTE = re.compile(r"(?:我们|我們|我哋)(?P<co>[0-9]{2,4}(?:所|厂|院))")
 HEADER_NAME = re.compile(r"抬头(?:要|就|请)?(?:写|是|开|改成|改为)?(?:成|为)?[:：]?\s*(?P<co>[\u4e00-\u9fa5A-Za-z]{2,22}?)(?=[\s，,。！!？?；;]|不用|就行|就好|的|$)")
 
 
