@@ -223,15 +223,16 @@ def recalibrate(*, target_precision: float = 0.9, out_dir: Path | None = None, l
     if not dev:
         raise SystemExit("no dev split: run `python -m labeling.corpus split` first")
     metrics = json.loads((target / "metrics.json").read_text(encoding="utf-8")) if (target / "metrics.json").exists() else {}
-    # new thresholds change what is shown: a version of their own (model version + "-r" + policy hash)
-    policy = json.dumps({"t": target_precision, "f": FIELD_TARGETS, "z": MARGIN_Z, "mf": list(MARGIN_FIELDS),
-                         "dev": data_hash(dev)}, sort_keys=True, ensure_ascii=False)
-    version = (metrics.get("version") or "model").split("-r")[0] + "-r" + hashlib.sha256(policy.encode()).hexdigest()[:6]
+    base = (metrics.get("version") or "model").split("-r")[0]
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
         shutil.copyfile(target / "textclf.npz", tmp / "textclf.npz")
         with cal_mod.using_model_dir(tmp):
-            cal = fit_calibration(dev, version, target_precision)
+            cal = fit_calibration(dev, base, target_precision)
+            # new thresholds change what is shown: a version of their own (model version + "-r" + a hash
+            # of the fitted maps and thresholds)
+            fitted = json.dumps({k: v for k, v in cal.to_dict().items() if k != "version"}, sort_keys=True)
+            version = cal.version = base + "-r" + hashlib.sha256(fitted.encode()).hexdigest()[:6]
             (tmp / "calibration.json").write_text(json.dumps(cal.to_dict(), ensure_ascii=False, indent=1), encoding="utf-8")
             cal_mod.current.cache_clear()
             dev_score = _judge(dev, threshold=True).summary()
