@@ -68,6 +68,7 @@ DELIVERY = re.compile(r"司机|物流|货车|车到了|到货")
 # the shipment around an arrival said in another clause or message (司机刘师傅已经过了嘉兴了 大概下午三点左右到您厂里)
 SHIPMENT = re.compile(r"司机|物流|单号|发车|装车(?!间)|出库|发出|到货|发货|快递|顺丰|德邦|卸货|卸车|收货|叉车|行车|吊车")
 ARRIVAL = re.compile(r"到|收货|卸|仓库")
+VISIT_IN_MESSAGE = re.compile(r"过嚟|过来|过去|拜访|讲下|讲一下")
 PERSON_VISIT = re.compile(r"拜访|见面|当面|面谈|聊|谈|演示|讲|培训|开会|会议|试用|样机|我(?:们)?(?:过来|过去|到)")
 # a question about a deadline or a shipment: answering it is not agreeing on a contact (RFQ截止是什么时候)
 NOT_SCHED_Q = re.compile(r"截止|交期|交货|发货|到货|付款|打款|到账|有效期|开票|下单")
@@ -272,7 +273,7 @@ class FollowUp:
                 if not contact and plan is not None and plan.proposer != _side(x) and TIME_QUESTION.search(inner):
                     contact = True  # 元旦后开个线上会 … 1月5号上午十点您看可以吗: a day offered for the plan
                 if not contact and TIME_QUESTION.search(inner) and STRONG.search(x.text) or (
-                        not contact and TIME_QUESTION.search(inner) and re.search(r"过嚟|过来|过去|拜访|讲下|讲一下", x.text)):
+                        not contact and TIME_QUESTION.search(inner) and VISIT_IN_MESSAGE.search(x.text)):
                     contact = True  # 打完我亲自送过嚟 … 下个礼拜一 上昼得唔得: the day asked for that visit
                 if not contact and not (time_only and (answering or plan is not None or rescheduling)):
                     continue

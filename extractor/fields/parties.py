@@ -295,7 +295,8 @@ class CustomerName:
                 hit = next(((y, y.text.find(co)) for y in ctx.texts() if co in y.text), None)
                 # never a role, a status, a number, a place or an e-mail domain (王伟(采购) / 吴经理(13905551234) /
                 # 张工(休假中) / 李总@上海 / 刘洋@gmail.com); a Latin-only part must also be named in the chat
-                companyish = bool(parse_loose(co, 0) and parse_loose(co, 0)[2] and parse_loose(co, 0)[0] == len(co))
+                pl = parse_loose(co, 0)
+                companyish = bool(pl and pl[2] and pl[0] == len(co))
                 if 2 <= len(co) <= 12 and (companyish or hit or not DN_LATIN.fullmatch(co)) and DN_CO.fullmatch(co) \
                         and not DN_NOT_CO.search(co) \
                         and co not in PLACES and co not in NOT_NAME_WORDS and not DN_ROLE_TAIL.fullmatch(co) \

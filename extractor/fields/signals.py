@@ -58,13 +58,11 @@ NEED_ASKED = re.compile(r"多少|吗|够不够|行不行|能不能.{0,6}(?:做|�
 QTY_PRICED = re.compile(r"^[0-9一二两三四五六七八九十几]+\s*(?:台|套)")
 PRICE_NEAR = re.compile(r"[0-9.一二两三四五六七八九十百千]+\s*(?:万|元|块|k|K|w|W)")
 QTY_QUOTED = re.compile(r"报价|价格|价钱|折|一起拿|一起订|一起买|多少钱|总共就|一共就")
-_CLAUSE = re.compile(r"[，,。！!？?；;\s]+")
 
 
-def _need_ok(t: str, m) -> bool:
-    cs = max((k.end() for k in _CLAUSE.finditer(t, 0, m.start())), default=0)
-    nx = _CLAUSE.search(t, m.end())
-    clause = t[cs: nx.start() if nx else len(t)]
+def _need_ok(x: Msg, m) -> bool:
+    t = x.text
+    clause = t[slice(*x.clause_at(m.start(), m.end()))]
     if NEED_MET.search(clause) or NEED_TERMS.search(clause) or NEED_ASKED.search(clause):
         return False
     if QTY_PRICED.match(m.group(0)) and (PRICE_NEAR.search(t, max(0, m.start() - 8), min(len(t), m.end() + 8))
@@ -204,7 +202,7 @@ def _cues_tags(ctx: Ctx) -> list[Cue]:
                 out.append(Cue("竞品对比", x, comp.start(), comp.end(), 0.75, f"{who}将“{comp.group(0)}”与我方比较"))
         # 客户明确需求
         if sp == "customer" and not NEED_NOT.search(t):
-            m = next((m for m in NEED.finditer(t) if _need_ok(t, m)), None)
+            m = next((m for m in NEED.finditer(t) if _need_ok(x, m)), None)
             if m:
                 out.append(Cue("客户明确需求", x, m.start(), m.end(), 0.55, f"客户提出具体要求“{m.group(0)}”"))
         # 回款跟进
