@@ -16,9 +16,13 @@ import sys
 import tempfile
 
 SALTS = ("", "a", "b", "c")
-WATCH = ("key_obstacle", "tag", "decision_role")
+WATCH = ("key_obstacle", "tag", "decision_role", "industry")
 
-# name → (PER_VALUE_MIN, MARGIN_Z, FIELD_TARGETS)
+ALL_STACKED = ("tag", "key_obstacle", "stage", "decision_role", "industry")
+WIDE_1 = {"key_obstacle": 1.0, "decision_role": 1.0, "industry": 1.0}
+WIDE_128 = {"key_obstacle": 1.28, "decision_role": 1.28, "industry": 1.28}
+# name → (PER_VALUE_MIN, MARGIN_Z, FIELD_TARGETS[, MARGIN_FIELDS[, FIELD_MARGIN_Z]]); MARGIN_FIELDS and
+# FIELD_MARGIN_Z default to the ones in models.train when left out
 SETTINGS = {
     "field-level, z=0": (None, 0.0, {}),
     "per tag value (>= 40), z=0": (40, 0.0, {}),
@@ -29,6 +33,14 @@ SETTINGS = {
     "tag target 0.95, z=1": (None, 1.0, {"tag": 0.95}),
     "tag target 0.95, z=0.5": (None, 0.5, {"tag": 0.95}),
     "tag target 0.93, z=0.5": (None, 0.5, {"tag": 0.93}),
+    # decision_role and industry are stacked by the classifier since the fourth session (fine-grained scores)
+    "tag 0.95, z=0.5 on all five stacked fields": (None, 0.5, {"tag": 0.95}, ALL_STACKED),
+    "tag 0.95, z=1 on all five stacked fields": (None, 1.0, {"tag": 0.95}, ALL_STACKED),
+    "tag 0.95, z=0.5 all five, 0.92 role/industry/obstacle": (None, 0.5, {"tag": 0.95, "decision_role": 0.92,
+                                                                          "industry": 0.92, "key_obstacle": 0.92},
+                                                               ALL_STACKED),
+    "tag 0.95, z=0.5, z=1 role/industry/obstacle": (None, 0.5, {"tag": 0.95}, ALL_STACKED, WIDE_1),
+    "tag 0.95, z=0.5, z=1.28 role/industry/obstacle": (None, 0.5, {"tag": 0.95}, ALL_STACKED, WIDE_128),
 }
 
 
@@ -48,14 +60,16 @@ def main(argv: list[str] | None = None) -> int:
     names = [n for n in SETTINGS if not argv or any(a in n for a in argv)]
     dev = load("dev")
     src = cal_mod.model_dir()
-    old = (mt.PER_VALUE_MIN, mt.MARGIN_Z, mt.FIELD_TARGETS)
+    old = (mt.PER_VALUE_MIN, mt.MARGIN_Z, mt.FIELD_TARGETS, mt.MARGIN_FIELDS, mt.FIELD_MARGIN_Z)
     runs = [(fit, held) for salt in SALTS for a, b in [_halves(dev, salt)] for fit, held in ((a, b), (b, a))]
     print(f"dev {len(dev)} conversations, {len(runs)} fit/held-out runs (halves by {len(SALTS)} salted hashes)")
     print(f"{'setting':28} {'micro-F1':>8} {'tag P':>6} {'tag R':>6} {'FU F1':>6} " + " ".join(f"{'P ' + w[:8]:>10}" for w in WATCH)
           + f" {'min P':>6}")
+    lows: dict[str, list[str]] = {}
     try:
         for name in names:
-            mt.PER_VALUE_MIN, mt.MARGIN_Z, mt.FIELD_TARGETS = SETTINGS[name]
+            mt.PER_VALUE_MIN, mt.MARGIN_Z, mt.FIELD_TARGETS, mt.MARGIN_FIELDS, mt.FIELD_MARGIN_Z = (
+                SETTINGS[name] + (("tag", "key_obstacle", "stage"), {})[len(SETTINGS[name]) - 3:])
             tot: dict[str, float] = {}
             for fit, held in runs:
                 with tempfile.TemporaryDirectory() as d, cal_mod.using_model_dir(d):
@@ -69,13 +83,16 @@ def main(argv: list[str] | None = None) -> int:
                 pf = s["per_field"]
                 vals = {"micro_f1": s["micro_f1"], "tag_p": s["tag_p"], "tag_r": s["tag_r"], "fu": s["follow_up_f1"],
                         **{w: pf[w]["p"] for w in WATCH},
-                        "min_p": min((v["p"] for v in pf.values() if v.get("p") or v.get("r")), default=0.0)}  # fields that emitted something
+                        "min_p": min((v["p"] for v in pf.values() if v.get("p") or v.get("r")), default=0.0)}
+                lows[name] = lows.get(name, []) + [min((f for f in pf if pf[f].get("p") or pf[f].get("r")),
+                                                       key=lambda f: pf[f]["p"])]  # fields that emitted something
                 for k, v in vals.items():
                     tot[k] = tot.get(k, 0.0) + v / len(runs)
             print(f"{name:28} {tot['micro_f1']:8.4f} {tot['tag_p']:6.3f} {tot['tag_r']:6.3f} {tot['fu']:6.3f} "
-                  + " ".join(f"{tot[w]:10.3f}" for w in WATCH) + f" {tot['min_p']:6.3f}", flush=True)
+                  + " ".join(f"{tot[w]:10.3f}" for w in WATCH) + f" {tot['min_p']:6.3f}"
+                  + f"  (lowest: {', '.join(sorted(set(lows[name])))})", flush=True)
     finally:
-        mt.PER_VALUE_MIN, mt.MARGIN_Z, mt.FIELD_TARGETS = old
+        mt.PER_VALUE_MIN, mt.MARGIN_Z, mt.FIELD_TARGETS, mt.MARGIN_FIELDS, mt.FIELD_MARGIN_Z = old
     return 0
 
 

@@ -26,7 +26,9 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-SIGNAL_FIELDS = ("tag", "key_obstacle", "stage")
+SIGNAL_FIELDS = ("tag", "key_obstacle", "stage", "decision_role", "industry")
+# fields whose candidates the classifier rescores; a model only rescores the fields it has labels
+# for (an artifact trained before decision_role/industry were added leaves their rule scores alone)
 NEXT_FEATURES = True  # train with the next message's bigrams; recorded in the model's meta
 C_CONV = 1.0
 RULE_SCALE = 5.0  # rule strength (0–1) on the scale of the logits, so regularisation does not mute the rules
@@ -158,6 +160,10 @@ def conv_message_labels(conv: dict) -> dict[str, set[str]]:
             lab = "key_obstacle:" + gold["key_obstacle"]["category"]
         elif key == "stage" and "stage" in gold:
             lab = "stage:" + gold["stage"]
+        elif key.startswith("decision_role:"):
+            lab = key
+        elif key == "industry" and "industry" in gold:
+            lab = "industry:" + gold["industry"]
         else:
             continue
         for mid in ids:
@@ -172,12 +178,16 @@ def conv_labels(conv: dict) -> set[str]:
         out.add("key_obstacle:" + gold["key_obstacle"]["category"])
     if "stage" in gold:
         out.add("stage:" + gold["stage"])
+    out |= {"decision_role:" + r for r in gold.get("decision_role", [])}
+    if "industry" in gold:
+        out.add("industry:" + gold["industry"])
     return out
 
 
 def all_labels() -> list[str]:
-    from extractor.types import OBSTACLES, STAGES, TAGS
-    return [f"tag:{t}" for t in TAGS] + [f"key_obstacle:{o}" for o in OBSTACLES] + [f"stage:{s}" for s in STAGES]
+    from extractor.types import INDUSTRIES, OBSTACLES, ROLES, STAGES, TAGS
+    return ([f"tag:{t}" for t in TAGS] + [f"key_obstacle:{o}" for o in OBSTACLES] + [f"stage:{s}" for s in STAGES]
+            + [f"decision_role:{r}" for r in ROLES] + [f"industry:{i}" for i in INDUSTRIES])
 
 
 def _messages(conv_dict: dict):
@@ -235,6 +245,19 @@ class TextModel:
         z = self.conv_weights[bag].sum(axis=0)
         return [b + float(v) for b, v in zip(self.conv_bias, z)]
 
+    def fields(self) -> frozenset[str]:
+        """The fields this model rescores: those it has labels for."""
+        f = self.__dict__.get("_fields")
+        if f is None:
+            f = self.__dict__["_fields"] = frozenset(lab.split(":", 1)[0] for lab in self.labels)
+        return f
+
+    def _label_set(self) -> frozenset[str]:
+        f = self.__dict__.get("_labset")
+        if f is None:
+            f = self.__dict__["_labset"] = frozenset(self.labels)
+        return f
+
     def stacked(self, label: str, logit: float, conv: float, rule: float) -> float:
         a, b, c, d = (list(self.stack.get(label, (1.0, 0.0, 0.0, 0.0))) + [0.0] * 4)[:4]
         return a * logit + b * conv + c * RULE_SCALE * rule + d
@@ -243,12 +266,17 @@ class TextModel:
         from extractor.fields.base import suggestion
         scores = self.conv_scores(ctx)
         conv_z = dict(zip(self.labels, scores.pop("__conv__")[1]))
-        out = [s for s in cands if s.field not in SIGNAL_FIELDS]
+        fields = self.fields()
+        out = [s for s in cands if s.field not in fields]
         rule_by_label = {}
         for s in cands:
-            if s.field in SIGNAL_FIELDS:
+            if s.field in fields:
                 v = s.value["category"] if s.field == "key_obstacle" else s.value
-                rule_by_label[f"{s.field}:{v}"] = s
+                lab = f"{s.field}:{v}"
+                if lab not in rule_by_label or (s.score or 0.0) > (rule_by_label[lab].score or 0.0):
+                    rule_by_label[lab] = s  # one candidate per value: the strongest rule's evidence
+                if lab not in self._label_set():
+                    out.append(s)  # a value the model has no label for keeps its rule score
         for lab in self.labels:
             fld, val = lab.split(":", 1)
             logit, x = scores.get(lab, (-10.0, None))
@@ -275,6 +303,12 @@ class TextModel:
                 elif fld == "stage":
                     value = val
                     reason = f"文本分类模型判断{who}消息“{short}”显示已进入{val}阶段(消息概率{prob:.2f})"
+                elif fld == "decision_role":
+                    value = val
+                    reason = f"文本分类模型判断{who}消息“{short}”显示客户方{val}参与决策(消息概率{prob:.2f})"
+                elif fld == "industry":
+                    value = val
+                    reason = f"文本分类模型判断{who}消息“{short}”表明客户属于{val}行业(消息概率{prob:.2f})"
                 else:
                     value = val
                     reason = f"文本分类模型判断{who}消息“{short}”属于“{val}”(消息概率{prob:.2f})"
@@ -334,7 +368,7 @@ def known_labels(conv: dict) -> set[str] | None:
     only the values accepted or rejected (Prodigy semantics: unanswered is unknown)."""
     if not conv.get("partial"):
         return None
-    from extractor.types import OBSTACLES, STAGES
+    from extractor.types import INDUSTRIES, OBSTACLES, STAGES
     gold, neg = conv.get("gold", {}), conv.get("negatives", {})
     known: set[str] = set()
     for fld in conv.get("labelled", []):
@@ -342,9 +376,11 @@ def known_labels(conv: dict) -> set[str] | None:
             known |= {f"stage:{x}" for x in STAGES}
         elif fld == "key_obstacle" and "key_obstacle" in gold:
             known |= {f"key_obstacle:{x}" for x in OBSTACLES}
-        elif fld == "tag":
-            known |= {f"tag:{v}" for v in gold.get("tag", [])} | {f"tag:{v}" for v in neg.get("tag", [])}
-        elif fld in ("stage", "key_obstacle"):
+        elif fld == "industry" and "industry" in gold:
+            known |= {f"industry:{x}" for x in INDUSTRIES}
+        elif fld in ("tag", "decision_role"):
+            known |= {f"{fld}:{v}" for v in gold.get(fld, [])} | {f"{fld}:{v}" for v in neg.get(fld, [])}
+        elif fld in ("stage", "key_obstacle", "industry"):
             for v in neg.get(fld, []):
                 known.add(f"{fld}:{v['category'] if isinstance(v, dict) else v}")
     return known
