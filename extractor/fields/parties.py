@@ -27,7 +27,7 @@ LEGAL_THEIRS = re.compile(r"(?:给|帮|替)$")  # (not 为: 全称为 / 抬头�
 # the rep addressing the customer's company: 请问是宏达汽配吗 / 是华晟汽车部件的俞总吗 / 贵司华锐 / 到你们恒通
 REP_ADDR_LEAD = re.compile(r"(?:您(?:上次|之前|刚才)?(?:说|提到)的?|贵司|贵公司|你们|您们|咱们|您那边|到你们|(?:请问)?是(?:做[\u4e00-\u9fa5]{1,8}的)?|请问|到)")
 # ... or opening a clause with it: 宏达精工那台磨床的验收款 / 永锋那边的尾款
-REP_TOPIC_TAIL = re.compile(r"(?:那边|这边|[那这][两几一二三四五六七八九十\d]*(?:台|批|套|单)|那个项目|这个项目"
+REP_TOPIC_TAIL = re.compile(r"(?:那边|这边|[那这][两几一二三四五六七八九十\d]*(?:台|批|套|单|份|条)|那个项目|这个项目"
                             r"|的(?:合同|尾款|货款|款|项目|订单|方案|报价|设备|样件|测试|需求|[A-Z]{2,5}))")
 REP_TOPIC_TAIL_NAMED = re.compile(r"那个|这个")
 ADDR_TAIL = re.compile(r"(?:吗|吧|的|这边|那边|那台|这台|那批|这批|找您|拜访|厂里|公司)")
@@ -45,9 +45,10 @@ DN_PERSON_TAIL = re.compile(rf"(?:(?:采购|财务|技术|设备|销售|工艺)?
 DN_ROLE_TAIL = re.compile(r"(?:采购|财务|技术|设备|工艺|生产|质量|品质|研发|法务|销售|项目)(?:部|经理|主管)?$")
 # the customer naming its own company before what it does: 我们蜀香源做火锅底料的 / 我们宏途这边 / 我哋美廚即刻落單
 SELF_NAMED = re.compile(r"(?:我们|我哋|我地|我司)(?P<co>[\u4e00-\u9fa5]{2,6}?)(?=这边|这块|是做|做|主要|专门|生产|即刻|马上|今年|明年|每年|一年"
-                        r"|这条|那条|这几条|那几条|流程|给[\u4e00-\u9fa5]{1,4}做|这个项目|的项目|的(?:厂|工厂|车间|产线))")
+                        r"|这条|那条|这几条|那几条|流程|给[\u4e00-\u9fa5]{1,4}做|这个项目|的项目|的(?:厂|工厂|车间|产线)"
+                        r"|那几个|那几台|那台|那批|这批|新厂|老厂|新工厂|[一二三四五六七八九十\d]+号?厂|是集团|的版本|这几年|明年|[A-Za-z]{0,3}产线|手机|电动)")
 # what a span caught by SELF_NAMED holds when it is a department or a clause, not a name (质量部拿去 / 采购那边走)
-SELF_NAMED_JUNK = re.compile(r"您|你|时候|部|采购|董事|老板|领导|经理|总监|车间|拿|走|看|说|很|去|来|那边|这边")
+SELF_NAMED_JUNK = re.compile(r"您|你|时候|部|采购|董事|老板|领导|经理|总监|车间|拿|走|看|说|很|去|来|那边|这边|要|买|设备|集团")
 # characters that never sit inside a short trade name said this way (我们还在做 / 我们厂这条线)
 SELF_NAMED_STOP = set("我你他她它们的是在了也都还就要想会能不这那个些有没很太再又才已让把被从到给和跟与对")
 # the rep naming the customer's site or line: 听说美嘉这边那台机器 / 过去皖美讲方案 / 凯力那条壳体线
@@ -133,6 +134,18 @@ class CustomerName:
     """
     name = "party-rules"
 
+    @staticmethod
+    def _references(ctx: Ctx) -> set[str]:
+        """The rep's reference customers named as such anywhere in the chat (听说你们给华菱家电做过… /
+        我们给宏达电子装过): a later 华菱那条线 is that plant, not this customer."""
+        out = set()
+        for x in ctx.texts():
+            for m in REFERENCE_SERVED.finditer(x.text):
+                pc = parse_loose(x.text, m.end())
+                if pc and REFERENCE_AFTER.match(x.text, pc[0]) or pc and re.match(r"[\u4e00-\u9fa5]{0,6}(?:做过|装过|供过|用过|交付)", x.text[pc[0]:pc[0] + 8]):
+                    out.add(pc[1])
+        return out
+
     def _own(self, ctx: Ctx) -> set[str]:
         own = set(ctx.rep_company)
         names = {n for n in ctx.rep_names if n}
@@ -169,8 +182,10 @@ class CustomerName:
         own = self._own(ctx)
         cands: list[tuple[float, str, Msg, int, int, str]] = []
 
+        refs = self._references(ctx)
+
         def add(score, co, x, s, why, legal=False):
-            if any(_shares_brand(co, o) for o in own):
+            if any(_shares_brand(co, o) for o in own) or (not legal and any(_shares_brand(co, r) for r in refs)):
                 return
             if not legal and (_productish(co) or NOT_A_NAME.search(co) or NOT_A_NAME_TAIL.search(co)):
                 return  # a full legal name (奇瑞汽车股份有限公司) is a name whatever words it holds
@@ -345,7 +360,7 @@ class CustomerName:
                 hit = process.extractOne(co, ctx.conv.known_customers, scorer=fuzz.partial_ratio)
                 if hit and hit[1] >= 80:
                     cands[i] = (min(0.97, sc + 0.1), hit[0], x, s, e, why + f",与CRM已有客户“{hit[0]}”匹配")
-        if any(re.search(r"打错了|打错电话|不是我们|我们不是", x.text) for x in ctx.texts("customer")):
+        if any(WRONG_PARTY.search(x.text) for x in ctx.texts("customer")):
             cands = [c for c in cands if c[2].speaker == "customer"]  # 你打错了吧: the rep's guess was wrong
         self.last_candidates = cands  # for audits and tests
         if not cands:
@@ -361,6 +376,12 @@ class CustomerName:
         if len(support) > 1:
             why += f",共{len(support)}条消息提到"
         return [suggestion("customer_name", co, sc, [ev], why, self.name)]
+
+
+# the customer saying the rep reached the wrong party (你打错了吧 / 不是我们公司 / 我们不是华锐): the rep's
+# guess at the name is dropped; not 不是我们不付 / 我们不是不想换 (a negated verb, not a denial of identity)
+WRONG_PARTY = re.compile(r"打错了|打错电话|找错人|不是我们(?:公司|单位|厂|家|这里|这边)|我们不是(?![不没])[\u4e00-\u9fa5]{0,8}(?:公司|厂|的人|那家)"
+                         r"|我们不是(?![不没要想用买])(?=[\u4e00-\u9fa5]{2,8}(?:$|[\s，,。!！?？]))")
 
 
 def _clauses(t: str):
@@ -616,6 +637,7 @@ WECOM_AT = re.compile(r"(?P<p>[^@]{1,12})@(?P<co>[^@]{2,16})")
 # where the rep names the customer's company mid-sentence: at a clause start or after a frame word
 REP_MENTION_LEAD = re.compile(r"(?:^|[\s，,。])(?:就是|给|对接|关于|咱们|上次给|上周给|上个月给)|(?:寄到|发到|送到)(?=[\u4e00-\u9fa5]{2,8}?(?:您那|你们那|那边|这边|了))"
                               r"|(?:过去|去)(?=[\u4e00-\u9fa5]{2,8}?(?:您那|你们那|现场|看现场|做))|咱们?(?=[\u4e00-\u9fa5]{2,10}?(?:那|这|的))")
+REFERENCE_SERVED = re.compile(r"(?:你们|我们|之前|以前|去年|上次|也)(?:之前|以前|去年|也)?(?:给|帮)")
 REFERENCE_BEFORE = re.compile(r"像|比如|例如|给过|做过|客户有|客户里|也给|也有|隔壁|同行")
 # a reference customer the rep served (上个月给宏达电子装了一台同型号的), not this customer
 REFERENCE_AFTER = re.compile(r"也|都|用的|用了|那样|一样|的客户|的人|装了|装过|调机|同型号|供过|做过|交付了|案例")
