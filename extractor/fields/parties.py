@@ -94,7 +94,12 @@ PRODUCT_MODIFIERS = {"新款", "老款", "新的", "商用", "民用", "家用",
                      "一期", "二期", "三期", "公立", "私立", "民营"}
 # a department or a clause caught by a self-reference frame (我是测试部的 / 我们检验科 / 我们财务科已经 /
 # 另外我拉了质量部的 / 我配个好点的 / 我们所里), not a company
-NOT_A_NAME_TAIL = re.compile(r"(?:[部室处组]|所里|厂里|(?:检验|财务|设备|采购|技术|质量|信息|后勤|总务|器械|护理|药剂)科)$|了|个|已经|好点")
+NOT_A_NAME_TAIL = re.compile(r"(?:[部室处组]|所里|厂里|(?:检验|财务|设备|采购|技术|质量|信息|后勤|总务|器械|护理|药剂)科)$|了|个|已经|好点"
+                             # a kind of institution or a batch, not a name (我们口腔医院正畸病人多 / 我们第一批数控车床)
+                             r"|^(?:口腔|儿童|妇幼|中医|人民|肿瘤|眼科|专科|综合|社区|乡镇)?(?:医院|保健院|卫生院)$"
+                             r"|^第?[一二两三四五六七八九十几\d]+[批台套期]"
+                             # a stance, not a company (我是支持的 / 我是同意的)
+                             r"|^(?:支持|同意|反对|赞成|负责|倾向|无所谓|没意见)$")
 _PRODUCT_HEAD = set("机器轮芯池统路测线件板")
 _NAME_SUFFIX_OK = ("电机", "机械", "机电", "机床", "电器", "电子", "仪器", "电路板厂")
 
@@ -333,8 +338,9 @@ class CustomerName:
                          for q in re.split(r"[-_—|·/\s（）()【】\[\]]+", dn) if q)
             for p in parts:
                 if not single and DN_PERSON.fullmatch(p) and not parse_company(p, 0, bare=False) \
-                        and any(q and not DN_PERSON.fullmatch(q) for q in parts):
-                    continue  # 鲁海波-康立医疗: the person's own name is not the company (华锐-王工: both could be)
+                        and (any(q and not DN_PERSON.fullmatch(q) for q in parts)
+                             or all(re.fullmatch(r"[A-Za-z&]{1,5}", r) for r in raw_parts if r != p)):
+                    continue  # 鲁海波-康立医疗 / 卓敏-IT: the person's own name is not the company (华锐-王工: both could be)
                 p = DN_ROLE_TAIL.sub("", p) if len(p) > 4 else p  # 华屹电子采购 → 华屹电子
                 if not p:
                     continue
@@ -650,7 +656,8 @@ PROCESS_HEADS = {"码垛", "焊装", "焊接", "搬运", "喷涂", "打磨", "�
                  "高压", "激光", "视觉", "在线", "离线", "全自", "半自", "我们", "咱们", "你们", "车覆"}
 
 
-HEADER_NOT = re.compile(r"全称|简称|我们|你们|咱们|错|对的|一致|问题|不对|有误|改|写|开|集团$|^(?:公司|单位|这个|那个|和|跟|要|也|还|就|都|没|不)")
+HEADER_NOT = re.compile(r"全称|简称|我们|你们|咱们|错|对的|一致|问题|不对|有误|改|写|开|集团$|^(?:公司|单位|这个|那个|和|跟|要|也|还|就|都|没|不|少|多|缺|漏)"
+                        r"|[一二两三四五六七八九十\d]个字")
 
 
 def _suffixed(t: str, pos: int):
@@ -688,7 +695,8 @@ def _dn_person_and_company(dn: str, ctx: Ctx):
 
 
 DN_LATIN = re.compile(r"[A-Za-z]+")  # a Latin-only part (Jason@163 …) needs the chat to name it too
-DN_NOT_CO = re.compile(r"老板|老总|总经理|董事长|采购|财务|技术|法务|销售|休假|请假|出差|在忙|离职|勿扰|已退|外出|会议中")
+DN_NOT_CO = re.compile(r"老板|老总|总经理|董事长|采购|财务|技术|法务|销售|休假|请假|出差|在忙|离职|勿扰|已退|外出|会议中"
+                       r"|^(?:IT|HR|QA|QC|IQC|OQC|PMC|ME|PE|EHS|PM|R&D|RD)$", re.I)
 AT_NOT_CO = re.compile(r"(?:部|科|室|处|组|车间|中心|办)$|^(?:微信|企业微信|家|公司|工厂)$")
 # the contact's own function, from how they are named: 付会计 / 采购部宁晓燕
 ROLE_OF_NAME = {"财务": re.compile(r"会计|财务|出纳"), "采购": re.compile(r"采购"), "法务": re.compile(r"法务|律师")}
