@@ -283,6 +283,9 @@ class TextModel:
             rule = rule_by_label.get(lab)
             z = self.stacked(lab, logit, conv_z.get(lab, 0.0), rule.score if rule else 0.0)
             p = 1 / (1 + math.exp(-max(-30, min(30, z))))
+            if rule is not None and rule.features.get("veto"):
+                out.append(rule)  # the rules say this mention is explicitly no part (寄到采购部 / 不用报老板)
+                continue
             if rule is not None:
                 rule.score = p
                 rule.features["clf_logit"] = logit

@@ -702,6 +702,15 @@ AT_NOT_CO = re.compile(r"(?:部|科|室|处|组|车间|中心|办)$|^(?:微信|�
 ROLE_OF_NAME = {"财务": re.compile(r"会计|财务|出纳"), "采购": re.compile(r"采购"), "法务": re.compile(r"法务|律师")}
 
 
+# papers or material routed to a function (直接寄到我们聚丰轴承采购部 / 寄给我们财务就行 / 收件人写采购部 /
+# 资料发技术部邮箱): the function only receives them, never a role (guideline rulings 26, 27)
+ROUTED_BEFORE = re.compile(r"(?:寄|邮|递|送)(?:到|给|去)?(?:我们|咱们|我們)?[\u4e00-\u9fa5A-Za-z]{0,8}$|收件人(?:写|填|是)?(?:我们)?$|发(?:到|给)?(?:我们)?$")
+ROUTED_AFTER = re.compile(r"(?:部|科|处)?(?:[\u4e00-\u9fa5]{1,3}会计)?(?:邮箱|收|就行|就可以|地址|[\s，,]*收件人)")
+# a boss explicitly out of this decision (这种二十万以内的我自己就能批 不用报老板 / 老板出国了…他一般不管 我们设备部自己定)
+BOSS_OUT = re.compile(r"不用(?:报|找|经过|请示|问)|不需要(?:报|找|经过)|一般不管|不管这|不过问|不插手|(?<!就是老板 这事)(?<!就是老板)我说了算"
+                      r"|(?<!老板)(?<!老总)自己(?:就能|能|就可以|可以)?(?:批|定|做主)|(?:这摊事|这事|这块)我管")
+
+
 class DecisionRoles:
     """Customer-side functions shown taking part (evaluating, approving, paying, reviewing).
 
@@ -715,6 +724,7 @@ class DecisionRoles:
 
     def __call__(self, ctx: Ctx):
         out: dict[str, tuple[float, Msg, int, int, str]] = {}
+        vetoed: dict[str, tuple[float, Msg, int, int, str]] = {}
 
         def put(role, score, x, s, e, why):
             if role not in out or out[role][0] < score:
@@ -738,6 +748,13 @@ class DecisionRoles:
                                                     or VENDOR_SIDE.search(x.text, max(0, s - 4), s)):
                         continue  # 我转给财务了 / 去你们实验室: papers passed on, or the vendor's side
                     if PASSING.search(x.text, cs, ce) and (role == "老板" or re.search("推荐|介绍", x.text[cs:ce])):
+                        continue
+                    if x.speaker == "customer" and (
+                            (role != "老板" and (ROUTED_BEFORE.search(x.text, max(0, s - 12), s) or ROUTED_AFTER.match(x.text, e))
+                             and not ROLE_ACTS.search(x.text, e, _clause_end(x.text, e, 14)))
+                            or (role == "老板" and BOSS_OUT.search(x.text, max(0, s - 16), min(len(x.text), e + 20)))):
+                        # explicitly not taking part: kept as a veto, so the classifier cannot lift the mention
+                        vetoed.setdefault(role, (0.02, x, s, e, f"客户提到“{x.text[s:e]}”但只是收件方或不参与此决策"))
                         continue
                     if x.speaker == "rep":
                         if OWN_SIDE.search(x.text[max(0, s - 8): e]):
@@ -767,5 +784,9 @@ class DecisionRoles:
                 for role, rx in ROLE_OF_NAME.items():
                     if rx.search(a[1:]) and _addr_ok(y.text, m.start()) and (role not in out or out[role][0] < 0.78):
                         put(role, 0.78, y, m.start(), m.end(), f"销售称呼客户“{a}”,对方是{role}")
-        return [suggestion("decision_role", role, score, [x.evidence(s, e)], why, self.name)
+        for role, v in vetoed.items():
+            if role not in out or out[role][0] < self.CONVINCED:
+                out[role] = v  # a hint (named only) next to an explicit non-part stays out
+        return [suggestion("decision_role", role, score, [x.evidence(s, e)], why, self.name,
+                           **({"veto": True} if (role in vetoed and out[role] is vetoed[role]) else {}))
                 for role, (score, x, s, e, why) in out.items()]
