@@ -71,6 +71,9 @@ NOT_CUE = re.compile(r"案例|之前给|给.{0,6}做过|用户|客户那|别的|
 # the customer describing its own business: 我们是做配电柜外壳的 / 我们做液压阀的 / 我们主要生产刹车盘
 SELF_DESC = re.compile(r"(?:我们|我哋|我司|我们厂|我们公司|我们这边|我这边|厂里)(?:是|主要|专门|一直)?(?:是)?(?:做|生产|造|搞|干)(?P<what>[^，,。!?！？ ]{2,14}?)(?:的|为主|这块|这一块)")
 NOT_WHAT = re.compile(r"^(?:过|好|得|完|不|了|出来|到|成|个|一下|什么|这个|那个|这种|哪)")
+# the customer denying a trade (我们华晶玻璃不做光伏玻璃 / 我们不是做汽车的 / 不做模具): that trade is out, and
+# so is the rep's guess at it (你们是做模具的吧 → 不是)
+DENIED = re.compile(r"(?:不做|不是做|不是搞|不搞|不生产|没做|没有做|不属于|不是)[^，,。!?！？\s]{0,8}$")
 
 
 class Industry:
@@ -91,6 +94,11 @@ class Industry:
                     continue
                 if not WORD_RE.search(what):  # a business the lexicon does not list: 其他
                     votes.setdefault("其他", []).append((0.7, x, d.start(g), d.end(g)))
+        denied = set()
+        for x in ctx.texts("customer"):
+            for m in WORD_RE.finditer(x.text):
+                if DENIED.search(x.text, max(0, m.start() - 10), m.start()):
+                    denied.add(WORD_IND[m.group(0)])
         last_end: dict[int, tuple[int, str]] = {}
         from extractor.fields.lexicon import _rx
         brand_rx = _rx("competitor")
@@ -107,6 +115,8 @@ class Industry:
                 before, after = x.text[max(0, m.start() - 10): m.start()], x.text[m.end(): m.end() + 12]
                 bought = (PURCHASE.search(before) or PURCHASE_AFTER.search(after)) and not MAKES.search(before)
                 ind = WORD_IND[m.group(0)]
+                if ind in denied:
+                    continue
                 window = x.text[max(0, m.start() - 12): m.end() + 6]
                 if x.speaker == "customer":
                     spans = [d.span("what") for d in SELF_DESC.finditer(x.text)]
