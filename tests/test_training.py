@@ -74,3 +74,33 @@ def test_calibrate_only_keeps_the_model_and_follows_the_policy(tmp_path, small_c
     after = json.loads((tmp_path / "calibration.json").read_text(encoding="utf-8"))["raw_thresholds"]["tag"]
     assert (tmp_path / "textclf.npz").read_bytes() == weights
     assert after < before and m["recalibrated"]["margin_z"] == 0.0 and m["target_precision"] == 0.5
+
+
+def test_a_model_rescores_only_the_fields_it_has_labels_for():
+    """An artifact trained before decision_role/industry were classifier labels leaves their rule
+    scores alone; a model with role labels rescores them, and a rule veto stays a veto."""
+    import numpy as np
+    from extractor.fields.base import Ctx, suggestion
+    from extractor.types import Conversation
+    from models.textclf import DIM, TextModel
+    conv = Conversation.from_dict({"conversation_id": "t", "channel": "wechat", "rep": {"id": "r", "name": "张伟"},
+                                   "messages": [{"id": "m1", "speaker": "customer", "name": "刘工",
+                                                 "time": "2026-03-10T10:00:00+08:00", "text": "我们采购在比价 老板要看总价"}]})
+    ctx = Ctx.build(conv)
+
+    def cands():
+        ev = ctx.msgs[0].evidence(0, 2)
+        return [suggestion("decision_role", "采购", 0.85, [ev], "r", "party-rules"),
+                suggestion("decision_role", "老板", 0.02, [ev], "r", "party-rules", veto=True)]
+
+    def model(labels):
+        w = np.zeros((DIM, len(labels)), dtype=np.float32)
+        w[:, :] = 5.0  # every message strongly "is" every label
+        return TextModel(labels, w, [0.0] * len(labels), {lab: [1.0, 0.0, 0.0, 0.0] for lab in labels},
+                         {"next_features": True})
+
+    old = {s.value: s.score for s in model(["tag:价格讨论"]).rescore(ctx, cands()) if s.field == "decision_role"}
+    assert old == {"采购": 0.85, "老板": 0.02}  # untouched: the model has no role labels
+    new = {s.value: s.score for s in model(["decision_role:采购", "decision_role:老板"]).rescore(ctx, cands())
+           if s.field == "decision_role"}
+    assert new["采购"] > 0.99 and new["老板"] == 0.02  # rescored by the classifier; the veto holds
