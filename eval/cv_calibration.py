@@ -21,8 +21,8 @@ WATCH = ("key_obstacle", "tag", "decision_role", "industry")
 ALL_STACKED = ("tag", "key_obstacle", "stage", "decision_role", "industry")
 WIDE_1 = {"key_obstacle": 1.0, "decision_role": 1.0, "industry": 1.0}
 WIDE_128 = {"key_obstacle": 1.28, "decision_role": 1.28, "industry": 1.28}
-# name → (PER_VALUE_MIN, MARGIN_Z, FIELD_TARGETS[, MARGIN_FIELDS[, FIELD_MARGIN_Z]]); MARGIN_FIELDS and
-# FIELD_MARGIN_Z default to the ones in models.train when left out
+# name → (PER_VALUE_MIN, MARGIN_Z, FIELD_TARGETS[, MARGIN_FIELDS[, FIELD_MARGIN_Z]]); left out, MARGIN_FIELDS is
+# the third session's (tag, key_obstacle, stage) and FIELD_MARGIN_Z empty, so the older rows replay the older policy
 SETTINGS = {
     "field-level, z=0": (None, 0.0, {}),
     "per tag value (>= 40), z=0": (40, 0.0, {}),
@@ -85,7 +85,7 @@ def main(argv: list[str] | None = None) -> int:
                         **{w: pf[w]["p"] for w in WATCH},
                         "min_p": min((v["p"] for v in pf.values() if v.get("p") or v.get("r")), default=0.0)}
                 lows[name] = lows.get(name, []) + [min((f for f in pf if pf[f].get("p") or pf[f].get("r")),
-                                                       key=lambda f: pf[f]["p"])]  # fields that emitted something
+                                                       key=lambda f: pf[f]["p"], default="-")]  # fields that emitted something
                 for k, v in vals.items():
                     tot[k] = tot.get(k, 0.0) + v / len(runs)
             print(f"{name:28} {tot['micro_f1']:8.4f} {tot['tag_p']:6.3f} {tot['tag_r']:6.3f} {tot['fu']:6.3f} "

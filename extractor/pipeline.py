@@ -36,6 +36,8 @@ def rank(conv: Conversation, cands: list[Suggestion], *, apply_threshold: bool =
     for s in cands:
         if not s.reason.strip() or not s.evidence:
             continue  # no reason, no suggestion
+        if s.features.get("veto"):
+            continue  # a rule's "explicitly not this value" (寄到采购部 / 我们不做光伏): never shown, even unthresholded
         if s.score is None:
             s.score = s.confidence
         s.confidence = cal.calibrate(s.field, s.score, s.value if s.field == "tag" else None)

@@ -76,6 +76,8 @@ MARGIN_FIELDS: tuple[str, ...] = ("tag", "key_obstacle", "stage", "decision_role
 # third session: key_obstacle 0.890, industry 0.897, decision_role 0.873 against dev's 0.91).
 # Fourth session, when the classifier began stacking decision_role and industry: see
 # `python -m eval.cv_calibration` for the held-out comparison behind these values.
+# A field listed here uses its own z instead of MARGIN_Z; an explicit `margin_z=` argument to fit_calibration
+# overrides both (one z for every field in MARGIN_FIELDS), as the tests and experiments that pass it expect.
 FIELD_MARGIN_Z: dict[str, float] = {"key_obstacle": 1.0, "decision_role": 1.0, "industry": 1.0}
 
 

@@ -38,6 +38,11 @@ def test_party_case(case):
         # (since the fourth session the classifier rescores role candidates: what is shown is
         # checked end to end in test_role_case_end_to_end)
         assert sorted(s.value for s in sugg if s.score >= DecisionRoles.CONVINCED) == sorted(exp)
+        # an explicit non-part (寄到采购部 / 不用报老板) is a veto the classifier cannot lift
+        for role in case.get("vetoed", []):
+            assert any(s.value == role and s.features.get("veto") for s in sugg), f"{role} not vetoed"
+        for role in case.get("not_vetoed", []):
+            assert not any(s.value == role and s.features.get("veto") for s in sugg), f"{role} vetoed"
     elif exp is None:
         assert sugg == [], f"unexpected {sugg[0].value!r}: {sugg[0].reason}"
     else:

@@ -71,9 +71,13 @@ NOT_CUE = re.compile(r"案例|之前给|给.{0,6}做过|用户|客户那|别的|
 # the customer describing its own business: 我们是做配电柜外壳的 / 我们做液压阀的 / 我们主要生产刹车盘
 SELF_DESC = re.compile(r"(?:我们|我哋|我司|我们厂|我们公司|我们这边|我这边|厂里)(?:是|主要|专门|一直)?(?:是)?(?:做|生产|造|搞|干)(?P<what>[^，,。!?！？ ]{2,14}?)(?:的|为主|这块|这一块)")
 NOT_WHAT = re.compile(r"^(?:过|好|得|完|不|了|出来|到|成|个|一下|什么|这个|那个|这种|哪)")
-# the customer denying a trade (我们华晶玻璃不做光伏玻璃 / 我们不是做汽车的 / 不做模具): that trade is out, and
-# so is the rep's guess at it (你们是做模具的吧 → 不是)
-DENIED = re.compile(r"(?:不做|不是做|不是搞|不搞|不生产|没做|没有做|不属于|不是)[^，,。!?！？\s]{0,8}$")
+# the customer denying a trade as its own (我们华晶玻璃不做光伏玻璃 / 我们不是做汽车的) in the clause before the
+# word, or opening its reply with 不是 to the rep's guess (你们是做模具的吧 → 不是 我们做注塑件): that trade is out,
+# unless the customer also states it as its business (我们不是做整车的 是做汽车座椅的)
+DENIED_SELF = re.compile(r"(?:我们|我司|厂里|我们厂|我们公司|我这边|我们这边)[^，,。!?！？\s]{0,8}?(?:不做|不是做|不生产|不搞|不是搞|不是)"
+                         r"[^，,。!?！？\s]{0,6}$")
+DENIED_REPLY = re.compile(r"^\s*(?:不是|不不|没有|不对)")
+AFFIRMED = re.compile(r"(?<!不)(?:是做|主要做|专门做|在做|我们做|是生产|主要生产)(?P<what>[^，,。!?！？ ]{2,14}?)(?:的|为主)")
 
 
 class Industry:
@@ -94,11 +98,26 @@ class Industry:
                     continue
                 if not WORD_RE.search(what):  # a business the lexicon does not list: 其他
                     votes.setdefault("其他", []).append((0.7, x, d.start(g), d.end(g)))
-        denied = set()
-        for x in ctx.texts("customer"):
-            for m in WORD_RE.finditer(x.text):
-                if DENIED.search(x.text, max(0, m.start() - 10), m.start()):
-                    denied.add(WORD_IND[m.group(0)])
+        denied: dict[str, tuple] = {}  # industry → (message, start, end) of the denial
+        affirmed = set()
+        prev = None
+        for x in ctx.msgs:
+            if not x.text or x.speaker not in ("rep", "customer"):
+                continue
+            if x.speaker == "customer":
+                for m in WORD_RE.finditer(x.text):
+                    if DENIED_SELF.search(x.text, max(0, m.start() - 16), m.start()):
+                        denied.setdefault(WORD_IND[m.group(0)], (x, m.start(), m.end()))
+                for a in AFFIRMED.finditer(x.text):  # the head of the phrase: 汽车覆盖件冲压模具 → 模具
+                    heads = [w.group(0) for w in WORD_RE.finditer(a.group("what"))]
+                    if heads:
+                        affirmed.add(WORD_IND[heads[-1]])
+                r = DENIED_REPLY.match(x.text)
+                if r and prev is not None and prev.speaker == "rep":
+                    for w in WORD_RE.finditer(prev.text):
+                        denied.setdefault(WORD_IND[w.group(0)], (x, r.start(), r.end()))
+            prev = x
+        denied = {k: v for k, v in denied.items() if k not in affirmed}
         last_end: dict[int, tuple[int, str]] = {}
         from extractor.fields.lexicon import _rx
         brand_rx = _rx("competitor")
@@ -145,8 +164,11 @@ class Industry:
                     w *= 0.3  # 汽车空调压缩机 / 风电轮毂: the leading word names the application
                 last_end[x.index] = (m.end(), ind)
                 votes.setdefault(ind, []).append((w, x, m.start(), m.end()))
+        # a denied trade is a veto: the classifier cannot lift it back from the same words
+        vetoes = [suggestion("industry", ind, 0.02, [x.evidence(a, b)], f"客户否认是{ind}行业(“{x.text[a:b]}”)", self.name,
+                             veto=True) for ind, (x, a, b) in denied.items()]
         if not votes:
-            return []
+            return vetoes
         ind, hits = max(votes.items(), key=lambda kv: sum(h[0] for h in kv[1]))
         total = sum(h[0] for h in hits)
         others = sum(h[0] for k, v in votes.items() if k != ind for h in v)
@@ -154,4 +176,4 @@ class Industry:
         score = 0.95 * (1 - math.exp(-1.5 * total)) * (total / (total + others))  # weak lone votes stay low
         return [suggestion("industry", ind, score, [x.evidence(s, e)],
                            f"{'客户' if x.speaker == 'customer' else '销售'}提到“{x.text[s:e]}”,属于{ind}行业", self.name,
-                           votes=round(total, 2), rivals=round(others, 2))]
+                           votes=round(total, 2), rivals=round(others, 2))] + [v for v in vetoes if v.value != ind]
