@@ -245,18 +245,10 @@ class TextModel:
         z = self.conv_weights[bag].sum(axis=0)
         return [b + float(v) for b, v in zip(self.conv_bias, z)]
 
-    def fields(self) -> frozenset[str]:
-        """The fields this model rescores: those it has labels for."""
-        f = self.__dict__.get("_fields")
-        if f is None:
-            f = self.__dict__["_fields"] = frozenset(lab.split(":", 1)[0] for lab in self.labels)
-        return f
-
-    def _label_set(self) -> frozenset[str]:
-        f = self.__dict__.get("_labset")
-        if f is None:
-            f = self.__dict__["_labset"] = frozenset(self.labels)
-        return f
+    def __post_init__(self):
+        self.label_set = frozenset(self.labels)
+        # the fields this model rescores: those it has labels for (an older artifact leaves the others alone)
+        self.fields = frozenset(lab.split(":", 1)[0] for lab in self.labels)
 
     def stacked(self, label: str, logit: float, conv: float, rule: float) -> float:
         a, b, c, d = (list(self.stack.get(label, (1.0, 0.0, 0.0, 0.0))) + [0.0] * 4)[:4]
@@ -266,7 +258,7 @@ class TextModel:
         from extractor.fields.base import suggestion
         scores = self.conv_scores(ctx)
         conv_z = dict(zip(self.labels, scores.pop("__conv__")[1]))
-        fields = self.fields()
+        fields = self.fields
         out = [s for s in cands if s.field not in fields]
         rule_by_label = {}
         for s in cands:
@@ -275,7 +267,7 @@ class TextModel:
                 lab = f"{s.field}:{v}"
                 if lab not in rule_by_label or (s.score or 0.0) > (rule_by_label[lab].score or 0.0):
                     rule_by_label[lab] = s  # one candidate per value: the strongest rule's evidence
-                if lab not in self._label_set():
+                if lab not in self.label_set:
                     out.append(s)  # a value the model has no label for keeps its rule score
         for lab in self.labels:
             fld, val = lab.split(":", 1)

@@ -129,14 +129,15 @@ def fit_calibration(dev: list[dict], version: str, target_precision: float = 0.9
         # threshold on the raw score: the lowest score whose emitted precision on dev reaches the target
         ranked = sorted(zip(xs, ys), reverse=True)
         best_raw, tp, boundaries = None, 0, []
+        fb = f.split(":")[0]
+        zf = (FIELD_MARGIN_Z.get(fb, z) if margin_z is None else z) if fb in MARGIN_FIELDS else 0.0
+        target = max(target_precision, targets.get(fb, 0.0))
         for i, (x, y) in enumerate(ranked, 1):
             tp += y
             tie_follows = i < len(ranked) and ranked[i][0] == x  # a threshold at x lets every tied item in
             if not tie_follows:
                 boundaries.append((x, tp / i, i))
-                fb = f.split(":")[0]
-                zf = (FIELD_MARGIN_Z.get(fb, z) if margin_z is None else z) if fb in MARGIN_FIELDS else 0.0
-                if wilson_lower(tp, i, zf) >= max(target_precision, targets.get(f.split(":")[0], 0.0)):
+                if wilson_lower(tp, i, zf) >= target:
                     best_raw = x
         if best_raw is None and boundaries:
             # the target is out of reach on dev: keep the most precise cut with some support rather

@@ -85,9 +85,10 @@ class Industry:
 
     def __call__(self, ctx: Ctx):
         votes: dict[str, list] = {}
+        words = {x.index: list(WORD_RE.finditer(x.text)) for x in ctx.texts()}  # lexicon hits, found once per message
         rep_words = set()  # what the rep's own company makes
         for x in ctx.texts("rep"):
-            for m in WORD_RE.finditer(x.text):
+            for m in words[x.index]:
                 if REP_OWN.search(x.text[max(0, m.start() - 10): m.start()]):
                     rep_words.add(m.group(0))
         for x in ctx.texts("customer"):
@@ -105,7 +106,7 @@ class Industry:
             if not x.text or x.speaker not in ("rep", "customer"):
                 continue
             if x.speaker == "customer":
-                for m in WORD_RE.finditer(x.text):
+                for m in words[x.index]:
                     if DENIED_SELF.search(x.text, max(0, m.start() - 16), m.start()):
                         denied.setdefault(WORD_IND[m.group(0)], (x, m.start(), m.end()))
                 for a in AFFIRMED.finditer(x.text):  # the head of the phrase: 汽车覆盖件冲压模具 → 模具
@@ -114,7 +115,7 @@ class Industry:
                         affirmed.add(WORD_IND[heads[-1]])
                 r = DENIED_REPLY.match(x.text)
                 if r and prev is not None and prev.speaker == "rep":
-                    for w in WORD_RE.finditer(prev.text):
+                    for w in words[prev.index]:
                         denied.setdefault(WORD_IND[w.group(0)], (x, r.start(), r.end()))
             prev = x
         denied = {k: v for k, v in denied.items() if k not in affirmed}
@@ -123,7 +124,7 @@ class Industry:
         brand_rx = _rx("competitor")
         for x in ctx.texts():
             brands = [b.span() for b in brand_rx.finditer(x.text)]  # 沈阳机床: a brand, not a trade
-            for m in WORD_RE.finditer(x.text):
+            for m in words[x.index]:
                 if brands and any(a <= m.start() < b for a, b in brands):
                     continue
                 nx = x.text[m.end():m.end() + 1]

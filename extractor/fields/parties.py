@@ -743,6 +743,7 @@ ROUTED_AFTER = re.compile(r"(?:部|科|处)?(?:[\u4e00-\u9fa5]{1,3}会计)?(?:�
 # 老板一般不管 / 这摊事我管): not 不用找别家了 老板已经批了, 老板他自己定, 这事我管不了 得老板拍板
 BOSS_WORD = r"(?:老板|老总|总经理|董事长)"
 BOSS_OUT_AT = re.compile(rf"(?:不用|不需要|不必)(?:报|找|请示|问|经过|报给)(?:我们)?{BOSS_WORD}|{BOSS_WORD}(?:他)?(?:一般|平时|基本)?(?:不管|不过问|不插手)")
+SPEAKER_IS_BOSS = re.compile(r"就是老板|我是老板|我就是")
 BOSS_OUT_NEAR = re.compile(r"我自己(?:就能|能|就可以|可以)?(?:批|定|做主)|(?:这摊事|这事|这块)我管(?![不没])|(?<!老板)(?<!老板 )我说了算")
 
 
@@ -757,7 +758,7 @@ def _boss_out(t: str, s: int, e: int, cs: int, ce: int) -> bool:
         if m.start() <= s < m.end():
             return True
     lo = max(0, cs - 14)
-    if re.search(r"就是老板|我是老板|我就是", t[lo:ce]):
+    if SPEAKER_IS_BOSS.search(t, lo, ce):
         return False
     return bool(BOSS_OUT_NEAR.search(t, lo, min(len(t), ce + 12)))
 
