@@ -4,7 +4,7 @@ Handles the forms reps and customers actually type: 两百万, 150w, 80个w, 1.5
 一百二十到一百三十万 (the unit said once for both ends), approximate ranges said with
 two neighbouring digits (七八十万 → 70–80万, 两三百万, 一百五六十万), 来/多/出头
 (两百来万 → about 2,000,000), and the slang 个 for 万 (八十到一百个). Numerals go through
-cn2an. `find_amounts(text, assume_wan=False)` yields (start, end, (min, max), has_unit).
+extractor.numerals (plain forms read directly, the rest by cn2an). `find_amounts(text, assume_wan=False)` yields (start, end, (min, max), has_unit).
 """
 from __future__ import annotations
 
@@ -45,11 +45,8 @@ def _num(s: str) -> tuple[float, float] | None:
 def _cn(s: str) -> float | None:
     if not s or s in ("点", "十点"):
         return None
-    try:
-        import cn2an
-        return float(cn2an.cn2an(s, "smart"))
-    except Exception:  # noqa: BLE001 - not a numeral
-        return None
+    from extractor.numerals import to_number
+    return to_number(s)
 
 
 def _unit(u: str | None, assume_wan: bool) -> int | None:

@@ -41,7 +41,7 @@ class Invalid(Exception):
 
 @lru_cache(maxsize=512)
 def num(s) -> int:
-    """Chinese or Arabic numeral → int, through cn2an."""
+    """Chinese or Arabic numeral → int (extractor.numerals: a plain-form fast path, then cn2an)."""
     if isinstance(s, int):
         return s
     s = str(s).strip()
@@ -53,12 +53,11 @@ def num(s) -> int:
         return 3
     if s == "一两":
         return 2
-    import cn2an
-    t = s.replace("〇", "零").replace("卅", "三十")
-    try:
-        return int(cn2an.cn2an(t, "smart"))
-    except Exception:  # noqa: BLE001 - cn2an raises bare ValueError/KeyError on junk
-        raise Invalid(s) from None
+    from extractor.numerals import to_number
+    v = to_number(s.replace("〇", "零").replace("卅", "三十"))
+    if v is None:
+        raise Invalid(s)
+    return int(v)
 
 
 def _year(s: str) -> int:
