@@ -104,3 +104,36 @@ def test_a_model_rescores_only_the_fields_it_has_labels_for():
     new = {s.value: s.score for s in model(["decision_role:采购", "decision_role:老板"]).rescore(ctx, cands())
            if s.field == "decision_role"}
     assert new["采购"] > 0.99 and new["老板"] == 0.02  # rescored by the classifier; the veto holds
+
+
+def test_artifact_formats_load_to_the_same_weights(tmp_path):
+    """The stored model (buckets with a weight + float16 rows, uncompressed) scores exactly as the
+    dense matrix it came from, and an artifact in the first format ((bucket, label, value)
+    triplets, compressed) loads to the same weights."""
+    import numpy as np
+    from models.textclf import DIM, PRUNE, CompactWeights, TextModel
+    rng = np.random.default_rng(0)
+    W = np.zeros((DIM, 3), dtype=np.float32)
+    rows = rng.choice(DIM, 500, replace=False)
+    W[rows] = rng.normal(0, 1, (500, 3)).astype(np.float16).astype(np.float32)
+    W[rows[:50], 1] = PRUNE / 4  # below the pruning threshold (also doubled): not stored
+    cw = CompactWeights.from_dense(W)
+    kept = np.where(np.abs(W) >= PRUNE, W, 0)
+    keys = np.concatenate([rows[:200], rng.integers(0, DIM, 300)])
+    assert np.array_equal(cw[keys], kept[keys]) and np.array_equal(cw.dense(), kept)
+    m = TextModel(["a", "b", "c"], W, [0.0] * 3, {}, {"next_features": True}, W * 2, [0.1] * 3)
+    m.save(tmp_path / "new.npz")
+    m2 = TextModel.load(tmp_path / "new.npz")
+    assert np.array_equal(m2.weights.dense(), kept) and np.array_equal(m2.conv_weights.dense(), np.where(np.abs(2 * W) >= PRUNE, 2 * W, 0))
+    m2.save(tmp_path / "again.npz")  # a loaded model saves to the same bytes
+    assert (tmp_path / "again.npz").read_bytes() == (tmp_path / "new.npz").read_bytes()
+    # the first format
+    head = {"labels": ["a", "b", "c"], "bias": [0.0] * 3, "stack": {}, "meta": {}, "conv_bias": [0.1] * 3, "dim": DIM}
+    arrays = {}
+    for name, M in (("msg", W), ("conv", W * 2)):
+        r, c = np.nonzero(np.abs(M) >= PRUNE)
+        arrays.update({f"{name}_r": r.astype(np.int32), f"{name}_c": c.astype(np.int8), f"{name}_v": M[r, c].astype(np.float16)})
+    with open(tmp_path / "old.npz", "wb") as f:
+        np.savez_compressed(f, head=np.frombuffer(json.dumps(head).encode(), dtype=np.uint8), **arrays)
+    m3 = TextModel.load(tmp_path / "old.npz")
+    assert np.array_equal(m3.weights.dense(), kept) and np.array_equal(m3.conv_weights.dense(), m2.conv_weights.dense())
