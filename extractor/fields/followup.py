@@ -31,13 +31,13 @@ CONTACT = re.compile(
     r"参观|参加|约|会议|打俾|打畀|傾|搵你|搵您|电话会|视频会|视频|线上|腾讯会议|过一下|对一下|对一次|交流|沟通|联系|等您|等你|见|试机|试用|调机|现场|汇报|讲解|培训|对接|"
     r"敲定|拜会|门卫|接您|接你|你来|您来|来吧|来一趟|来一下|来坐坐|坐坐|我到|我来|我们来|一起过|上门|带.{0,4}(?:过来|过去)|"
     r"(?:让|叫)(?:他|她|他们|人|师傅|工程师)(?:过)?来|开个(?:短|小|线上|视频|电话)?会|video|Video|视像|跟您|跟你|问问|问一下|问我|再问|讲讲|讲一下|来讲|讲方案|派人|你们来|过技术协议|来测|再来|来一次|去你们|去您|去贵司|去你那|到你那|看实机|看看实机|驻厂|驻场|到场|到现场|最终|"
-    r"再试|来试|拿料试|试一下|试切|试模|测一下|再测|复测|重测|(?:我|我们|工程师|师傅|人)[^，,。 ]{0,3}到(?!货|账|期|款|位)")
+    r"再试|来试|拿料试|试一下|试切|试模|测一下|再测|复测|重测|(?:我|我们|工程师|师傅|人)[^，,。 ]{0,3}到(?!货|账|期|款|位)|(?:准时|按时)(?:到|过去|过来|参加)")
 # contact words strong enough to win over a shipping/paying word in the same clause (再跟您确认下到账)
 STRONG = re.compile(r"(?:我|我们)(?:过来|过去|来)(?:取|拿)|(?:试用机|试用的|样机)[^，,。 ]{0,6}(?:送过去|送过来|送到)|跟您|跟你|给您打|给你打|问问|问一下|问我|再问|联系您|联系你|当面|见面|拜访|碰一下|碰个面|打电话|电话会|视频会|"
                     r"去您|去你们|到您那|到你们那|来您|演示|你来|您来|你们来|腾讯会议|拜年|拜个年|再跟.{0,5}(?:确认|联系|沟通)|会议链接|视频会议|线上会")
 INTERNAL = re.compile(r"(?:我们|我这边|我们这边|集团|公司)(?:内部)?.{0,3}(?:开会|开.{0,4}会|评审|上会|讨论|审计|盘点)")
 DEFER = re.compile(r"有(?:结果|消息|进展|动静|需要)了?(?:我|再)(?:再)?(?:通知|告诉|联系|找|跟)|回头再约|回头再说|回头再定|回来再约|出来再约|到时候再约|等.{0,12}(?:我|再)(?:再)?(?:联系|通知|找|告诉)(?:你|您)|等.{0,12}(?:我|再)(?:再)?跟(?:你|您)(?:说|讲|确认)|(?:完|好)(?:了)?我(?:再)?通知|改天|等通知|等我消息|等我通知|再通知|不用来了|不用过来|取消|都不方便|都不行|先不约|暂时不约|"
-                   r"(?:好|完|了|定)再说|到时候再说|忙完了?(?:再|告诉)|(?:年|节|[一五]|十一|月|季度|清明|端午|中秋|国庆|元旦|春节|过年|假期)(?:以|之)?后再(?:说|看|聊吧)|"
+                   r"(?:好|完|了|定)再说|到时候再说|忙完了?(?:再|告诉)|(?:年|节|[一五]|十一|月|季度|清明|端午|中秋|国庆|元旦|春节|过年|假期)(?:以|之)?后再(?:说|看|聊吧|细聊|详聊|慢慢聊)|"
                    r"过(?:两|几|一)天再说|回头(?:再)?(?:告诉|通知|答复|回复)(?:你|您)")
 NOT_CONTACT = re.compile(
     r"发货|到货|交货|交期|送货|送到|物流|快递|顺丰|付款|打款|到账|到期|付清|付一半|付完|支付|走款|开票|发票|下单|排产|生产|投产|上线|调试|验收|截止|有效期|"
@@ -49,7 +49,10 @@ NOT_CONTACT = re.compile(
     r"|(?:跟|向|找)(?:我们)?(?:领导|公司|上面|总部|老板|经理|我们经理)(?:汇报|请示|申请|报备|商量|反映)(?![^，,。!?！？]{0,4}再)")
 CANCEL = re.compile(r"不中(?![用标断])|别打(?:我|了)|不用打|别(?:联系|找)我|不用来了|不用过来|别来了|不来了|来不了|去不了|过不去|取消|改天|等通知|等我消息|等我通知|回头再约|回头再说|"
                     r"先不约|暂时不|搁置|推迟|延后|不方便|没空|没时间|停产|检修|放假|不对|审厂|都不行|(?<!行)不行(?!不)|不在|在外面|出差|太忙|很忙|忙不过来|来不及|赶不上|不太方便|有事|有会|开会|去外地|在外地|你先跟|您先跟|不确定|给不了|答复不了|回不了|别过来|先别来")
-VAGUE = re.compile(r"有空(?:来|过来)[^，,。 ]{0,4}(?:坐坐|喝茶|玩)|有事(?:随时|再|就)?(?:打|找|联系|call)|具体(?:哪天|时间|日子|几点|安排)?.{0,10}(?:再说|再定|再约|再看|待定|另约|通知|告诉|约|说)|到时候再|看情况|说不准|不一定|定了告诉|定了再|再看看.{0,4}时间|等我消息|等我通知|等通知")
+# a period with a courtesy visit (年后有空去拜访您 / 年后来厂里坐坐 / 节后有空再去拜访您)
+SOCIAL = re.compile(r"有空|有时间|坐坐|喝茶|吃饭")
+VAGUE = re.compile(r"(?:(?:确定|确认)了?|(?<![一确])定了)(?:再|我再|我)?(?:跟|告诉|通知|回复?)(?:你|您)|我(?:再|得|要)?(?:看看|看一下|问问|问一下|查一下)(?:时间|安排|排产|日程|行程)|(?:得|要|再)问问车间|看看排产|"
+                   r"有空(?:来|过来)[^，,。 ]{0,4}(?:坐坐|喝茶|玩)|有事(?:随时|再|就)?(?:打|找|联系|call)|具体(?:哪天|时间|日子|几点|安排)?.{0,10}(?:再说|再定|再约|再看|待定|另约|通知|告诉|约|说)|到时候再|看情况|说不准|不一定|定了告诉|定了再|再看看.{0,4}时间|等我消息|等我通知|等通知")
 RESCHED = re.compile(r"改到|改成|换到|挪到|推到|调到|改为|改在|换成")
 ACK = re.compile(r"^\s*(?:好|行|可以|没问题|嗯|OK|ok|Ok|收到|成|妥|一言为定|就这么定|那就这样|到时见|不见不散|👌|👍|\[OK\]|\[好的\]|\[抱拳\]|等你消息|等您消息|得|冇问题|要得|中)")
 REPLY_VERB = re.compile(r"最终|答复|联系|沟通|准话|准信|回复|回话|回您|回你|给您回|给你回|回个话|给个话|给我个(?!新?(?:方案|报价|报告|清单|资料|图纸|合同|样))|打给|电话|确认|碰|见|过来|过去|来")
@@ -69,6 +72,8 @@ PERIOD_AFTER = re.compile(r"^(?:年|节|春节|国庆|五一|十一|中秋|端�
 PAST_AFTER = re.compile(r"(?:就|已经|都)(?!(?:可以|行|好|成|OK|ok))[^，,。 ]{0,4}了")  # (两点就行了 accepts)
 REDIRECT = re.compile(r"^(?:你|您)先跟")  # 下周一我在合肥 你先跟何工对接: the day is declined
 DELIVERY = re.compile(r"司机|物流|货车|车到了|到货")
+# … unless someone comes along to look around (我和司机小刘过去拉样件 顺便看看你们的设备)
+LOOK_AROUND = re.compile(r"顺便(?:看|参观|聊|谈|见)|参观|看看你们的|看一下你们的")
 # the shipment around an arrival said in another clause or message (司机刘师傅已经过了嘉兴了 大概下午三点左右到您厂里)
 SHIPMENT = re.compile(r"司机|物流|单号|发车|装车(?!间)|出库|发出|到货|发货|快递|顺丰|德邦|卸货|卸车|收货|叉车|行车|吊车")
 ARRIVAL = re.compile(r"到|收货|卸|仓库")
@@ -145,6 +150,7 @@ def _colleague(x: Msg) -> bool:
         and not BOTLIKE.search(name) and not BOTLIKE.search(x.text[:8])
 
 
+GETTING_THERE = re.compile(r"地铁|交通|公交|停车|打车|开车|坐车|路(?:上|况)?|高铁|车站")
 COMPLAINT_BEFORE = re.compile(r"质量|精度|效果|性能|服务|售后|机器|设备|产品|速度|态度")
 
 
@@ -154,6 +160,8 @@ def _cancels(text: str) -> bool:
     for m in CANCEL.finditer(text):
         if m.group(0) in ("不行", "不对") and COMPLAINT_BEFORE.search(text, max(0, m.start() - 6), m.start()):
             continue
+        if m.group(0) in ("不方便", "不太方便") and GETTING_THERE.search(text, max(0, m.start() - 5), m.start()):
+            continue  # 地铁不方便 侬开车来: directions for the visit, not calling it off
         return True
     return False
 
@@ -173,6 +181,7 @@ class FollowUp:
         msgs = [x for x in ctx.msgs if x.text and (x.speaker in ("rep", "customer") or _colleague(x))]
         mentioned: dict = {}  # date → speaker who first named it in a usable clause
         last_dated = None  # (message index, mention) of the latest usable dated mention
+        social_days: set = set()  # periods offered only as a courtesy (年后有空去拜访您)
         for i, x in enumerate(msgs):
             prev = msgs[i - 1] if i > 0 else None
             # answering the other side's proposal or scheduling question
@@ -244,13 +253,17 @@ class FollowUp:
                     continue  # 25号上午十点 agreed … 年后当面跟您详细聊: the period restates the agreed day loosely
                 if DEFER.search(x.text, *x.clause_at(t.start, t.end)):
                     continue  # 年后再说吧 (有需要我打你电话): the period is put off, whatever the next clause says
+                if PERIOD_AFTER.match(t.text) and (SOCIAL.search(inner + " " + nxt) or (
+                        t.value.date() in social_days and not STRONG.search(scope))):
+                    social_days.add(t.value.date())
+                    continue  # 年后有空去拜访您 … 好 年后聊: a courtesy and its echo, no day agreed
                 if CANCEL.search(inner) or REDIRECT.search(nxt):
                     if plan is not None and plan.value.date() == t.value.date():
                         plan, rescheduling = None, True  # 周四不行 / 后天放假了: the planned day is off
                         if t.has_time_of_day:
                             day_said = t  # 下周一上午我们有会 下午吧: only that part of the day is off
                     continue
-                if DELIVERY.search(scope + " " + nxt) or (ARRIVAL.search(inner) and not PERSON_VISIT.search(scope) and (
+                if (DELIVERY.search(scope + " " + nxt) and not LOOK_AROUND.search(x.text)) or (ARRIVAL.search(inner) and not PERSON_VISIT.search(scope) and (
                         SHIPMENT.search(x.text) or (not STRONG.search(scope) and prev is not None and SHIPMENT.search(prev.text)))):
                     blocked = True  # 到之前司机会给您打电话: the delivery, not a contact
                 if blocked:
@@ -310,7 +323,8 @@ class FollowUp:
             if vague:
                 far = [t for t in ctx.times(x) if t.value is not None]
                 other_time = plan is not None and plan.agreed and bool(far) and all(
-                    abs((t.value.date() - plan.value.date()).days) > 30 for t in far)
+                    abs((t.value.date() - plan.value.date()).days) > 30 or t.grain in ("quarter", "year") or "半年" in t.text
+                    for t in far)  # (下半年还要再上一条 到时候再找你们: another deal, months away)
                 if not other_time:  # 明年…到时候再找你 speaks of next year, not of the agreed call (a month off at least)
                     plan = None
                 continue
