@@ -47,8 +47,20 @@ NOT_CONTACT = re.compile(
     r"|送(?:那|这)?[一两二三四五六七八九十\d]*[台套批箱](?![^，,。!?！？]*(?:样机|样品|试用|试机|试试|试一下|演示))"
     # the rep reporting inside its own company (我今天就跟领导汇报 / 跟公司申请): no contact with the customer
     r"|(?:跟|向|找)(?:我们)?(?:领导|公司|上面|总部|老板|经理|我们经理)(?:汇报|请示|申请|报备|商量|反映)(?![^，,。!?！？]{0,4}再)")
-CANCEL = re.compile(r"不中(?![用标断])|别打(?:我|了)|不用打|别(?:联系|找)我|不用来了|不用过来|别来了|不来了|来不了|去不了|过不去|取消|改天|等通知|等我消息|等我通知|回头再约|回头再说|"
+CANCEL = re.compile(r"不中(?![用标断])|先别约|别约了|不用约|别打(?:我|了)|不用打|别(?:联系|找)我|不用来了|不用过来|别来了|不来了|来不了|去不了|过不去|取消|改天|等通知|等我消息|等我通知|回头再约|回头再说|"
                     r"先不约|暂时不|搁置|推迟|延后|不方便|没空|没时间|停产|检修|放假|不对|审厂|都不行|(?<!行)不行(?!不)|不在|在外面|出差|太忙|很忙|忙不过来|来不及|赶不上|不太方便|有事|有会|开会|去外地|在外地|你先跟|您先跟|不确定|给不了|答复不了|回不了|别过来|先别来")
+# an answer that leaves a proposed day open: checking with someone, seeing whether it can be moved,
+# declining the visit (不用 材料够了), or handing the choice back (您定了跟我说)
+HEDGE = re.compile(r"^\s*(?:不用|不必|没必要|不需要|用不着)(?!客气|谢)|我(?:再)?看看吧|我(?:再|先)?问问(?:老板|领导|车间|他们|同事|上面)?(?:吧|再说)?\s*$|"
+                   r"看看能不能(?:调|挪|换|改|安排)|晚点(?:再)?(?:回|告诉|通知)(?:您|你)|(?:你|您)定了?(?:再)?(?:跟|告诉)我")
+# a proposal put off to a period (下个月初再过去汇报? … 下个月再说吧); said after an agreement it is
+# about something else (10号我再跟您确认到账 好的 … 第三条线明年有计划吗 明年再说)
+PERIOD_DEFER = re.compile(r"(?:下个?月|下周|下礼拜|下星期|明年|过段时间|过阵子|过一阵)再说")
+# a day offered back as a question (下周三我在成都 周四行吗) is a counter-proposal, agreed only once answered
+COUNTER_Q = re.compile(r"行吗|行不行|可以吗|可不可以|方便吗|方便不|好吗|怎么样|得唔得|得不得|行不|好不好")
+AFTER_MEETING = re.compile(r"(?:看了|见了|见面|来了|试了|当面)再说")  # 先看了再说 (not 法务看完再说)
+# a day left open in the question itself (具体哪天再说) asks nothing
+OPEN_DAY = re.compile(r"具体(?:哪天|时间|日子|几点)?.{0,6}再(?:说|定|约|看)")
 # a period with a courtesy visit (年后有空去拜访您 / 年后来厂里坐坐 / 节后有空再去拜访您)
 SOCIAL = re.compile(r"有空|有时间|坐坐|喝茶|吃饭")
 VAGUE = re.compile(r"(?:(?:确定|确认)了?|(?<![一确])定了)(?:再|我再|我)?(?:跟|告诉|通知|回复?)(?:你|您)|我(?:再|得|要)?(?:看看|看一下|问问|问一下|查一下)(?:时间|安排|排产|日程|行程)|(?:得|要|再)问问车间|看看排产|"
@@ -166,6 +178,15 @@ def _cancels(text: str) -> bool:
     return False
 
 
+# an acknowledgement sent as a sticker code or an emoji alone ([OK] / 👌 / [抱拳]): normalisation
+# deletes these from the text the rules read, so they are recognised on the original
+ACK_CODE = re.compile(r"^\s*(?:\[(?:OK|好的|抱拳|强|ThumbsUp|握手|胜利|Yeah!|OK!)\]|👌|👍|🙏|✅|🤝|👌🏻|👍🏻)+\s*$")
+
+
+def _ack(x: Msg) -> bool:
+    return ACK.match(x.text) is not None or (not x.text.strip() and ACK_CODE.match(x.m.text or "") is not None)
+
+
 def _side(x: Msg) -> str:
     return "customer" if x.speaker == "customer" else "rep"
 
@@ -178,7 +199,7 @@ class FollowUp:
         best_conf: dict = {}  # day → the highest confidence of any usable mention of it
         month_anchor = None  # (message index, year, month) of the latest mention that names a month
         agreed_days: set = set()  # days already agreed (a later 国庆后 15号 restating one keeps it agreed)
-        msgs = [x for x in ctx.msgs if x.text and (x.speaker in ("rep", "customer") or _colleague(x))]
+        msgs = [x for x in ctx.msgs if (x.text or _ack(x)) and (x.speaker in ("rep", "customer") or _colleague(x))]
         mentioned: dict = {}  # date → speaker who first named it in a usable clause
         last_dated = None  # (message index, mention) of the latest usable dated mention
         social_days: set = set()  # periods offered only as a courtesy (年后有空去拜访您)
@@ -186,7 +207,7 @@ class FollowUp:
             prev = msgs[i - 1] if i > 0 else None
             # answering the other side's proposal or scheduling question
             answering = prev is not None and _side(prev) != _side(x) and bool(
-                TIME_QUESTION.search(prev.text) or CONTACT.search(prev.text)) and not (
+                TIME_QUESTION.search(OPEN_DAY.sub(" ", prev.text)) or CONTACT.search(prev.text)) and not (
                 NOT_SCHED_Q.search(prev.text) and not CONTACT.search(prev.text))
             mentions = [t for t in ctx.times(x) if _valid(x, t)]
             for t in mentions:
@@ -281,7 +302,7 @@ class FollowUp:
                         #            这周之内给您回复 … 周五之前吧: a counter-deadline)
                     contact = True  # 明天中午前给我最终价 / 周四之前给个答复: a promised reply
                 time_only = len(rest) <= 1
-                if time_only and not contact and DEFER.search(x.text) and not ACK.match(x.text):
+                if time_only and not contact and DEFER.search(x.text) and not _ack(x):
                     continue  # 下周三 嗯 … 等我问好了再跟你说吧: the day is repeated while it is put off
                 if time_only and not contact and prev is not None and CONTACT.search(prev.text):
                     contact = True  # 1月8号可以吗 after 我们要去你们厂做预验收
@@ -311,7 +332,8 @@ class FollowUp:
                     except ValueError:
                         pass
                 # a deadline the other side set is agreed only once acknowledged (你们月底前给个回复 left unanswered)
-                agreed = (answering and t.kind != "deadline") or (plan is not None and plan.proposer != _side(x)) \
+                counter_q = COUNTER_Q.search(inner) is not None
+                agreed = (answering and t.kind != "deadline" and not counter_q) or (plan is not None and plan.proposer != _side(x) and not counter_q) \
                     or (rescheduling and _side(x) == "customer") \
                     or (plan is not None and plan.agreed and plan.value.date() == value.date()) \
                     or mentioned.get(value.date(), _side(x)) != _side(x) \
@@ -328,15 +350,19 @@ class FollowUp:
                 if not other_time:  # 明年…到时候再找你 speaks of next year, not of the agreed call (a month off at least)
                     plan = None
                 continue
+            if not new_plan and plan is not None and _side(x) != plan.proposer and HEDGE.search(x.text) and (
+                    not plan.agreed or (prev is not None and plan.msg is prev)):
+                plan = None  # 周四行吗 … 我问问老板 / 周四吧 … 我看看能不能调一下 晚点回您: the day is left open
+                continue
             if not new_plan and plan is not None and x is not plan.msg:
                 if _side(x) != plan.proposer:
                     if any(t.value.date() == plan.value.date() and not DEFER.search(x.text, *x.clause_at(t.start, t.end))
-                           for t in mentions) and (ACK.match(x.text) or not DEFER.search(x.text)):
+                           for t in mentions) and (_ack(x) or not DEFER.search(x.text)):
                         plan.agreed = True  # 行 明天上午让他来 调好了再说尾款: the day restated, the 再说 is about the money
                         #                     (五一后再说吧 restates the day only to put it off)
-                    elif DEFER.search(x.text):
-                        plan = None
-                    elif ACK.match(x.text):
+                    elif DEFER.search(AFTER_MEETING.sub(" ", x.text)) or (not plan.agreed and PERIOD_DEFER.search(x.text)):
+                        plan = None  # (先看了再说: the talk comes after the visit, which stands)
+                    elif _ack(x):
                         plan.agreed = True
                     elif not mentions and (_cancels(x.text) if plan.agreed else CANCEL.search(x.text)):
                         # an agreed visit survives a complaint (你们这质量真不行); a proposal answered with one is not agreed

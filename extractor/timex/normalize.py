@@ -4,7 +4,7 @@ normalised text is an offset into the original text.
 
 A small hand map of the time-relevant characters (not OpenCC: it loads slowly and may
 change lengths); two-character Cantonese words are rewritten to two-character mainland
-words (聽日 → 明日, 尋日 → 昨日, 晏晝 → 下午, 上晝 → 上午, 而家/依家 → 现在, 今個 → 这个; 沪语 明朝 → 明日).
+words (聽日/听日 → 明日 — chat text reaches the finder already simplified —, 尋日 → 昨日, 晏晝 → 下午, 上晝 → 上午, 而家/依家 → 现在, 今個 → 这个; 沪语 明朝 → 明日).
 """
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ _T2S.update({chr(0xFF10 + i): str(i) for i in range(10)})
 _T2S.update({"：": ":", "／": "/", "－": "-", "～": "~", "．": ".", "，": ",", "　": " ",
              "Ｑ": "Q", "ｑ": "q", "－": "-", "—": "-", "–": "-"})
 _TABLE = str.maketrans(_T2S)
-_WORDS = {"聽日": "明日", "尋日": "昨日", "琴日": "昨日", "晏昼": "下午", "下昼": "下午", "上昼": "上午", "中昼": "中午", "而家": "现在", "依家": "现在",
+_WORDS = {"聽日": "明日", "尋日": "昨日", "听日": "明日", "寻日": "昨日", "听朝": "明早", "琴日": "昨日", "晏昼": "下午", "下昼": "下午", "上昼": "上午", "中昼": "中午", "而家": "现在", "依家": "现在",
           "今个": "这个", "呢个": "这个", "朝早": "早上", "今朝": "今早", "聽朝": "明早",
           "明朝": "明日"}  # 沪语 明朝 = 明天 (明朝下午给侬回电话)
 _WORD_RE = re.compile("|".join(_WORDS))
