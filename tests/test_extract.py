@@ -208,5 +208,8 @@ def test_stage_rules(case):
     from extractor.fields.base import Ctx
     from extractor.fields.signals import Stage
     out = Stage()(Ctx.build(Conversation.from_dict(case["conversation"])))
+    vetoed = {s.value for s in out if s.features.get("veto")}
+    assert vetoed == set(case.get("vetoed", [])), f"{case['name']}: vetoed {sorted(vetoed)}"
+    out = [s for s in out if not s.features.get("veto")]
     got = max(out, key=lambda s: s.score).value if out else None
     assert got == case["expected"], f"{case['name']}: got {got} ({[(s.value, round(s.score, 2)) for s in out]})"

@@ -160,6 +160,14 @@ BALANCE = re.compile(r"尾款|验收款|质保金|进度款|余款|欠款|逾期
 SIGNING = re.compile(r"盖|签字|签了|签好|签完|用印|双章|回签|法务|仲裁|违约|PO|po单|中标|原件|扫描")
 
 STAGE_ORDER = ["初步接触", "需求确认", "方案确认", "商务谈判", "合同签署", "回款"]
+# the customer says the deal is lost or paused: no stage (guideline §4), except a first-contact
+# brush-off, which stays 初步接触. Conditionals (超了就不考虑了 / 那我们项目就黄了) are not it.
+DEAL_OFF = guarded(re.compile(
+    r"(?:最后|还是)(?:选了|定了|用了)(?!你们|您们|咱们|您|你)|已经定了[^，,。 ]{1,6}的|(?:订|买|选|定)了别家|"
+    r"(?:从|在)(?!你们|您们|贵司)[^，,。 ]{1,8}(?:那边|那儿|那里)?(?:买了|订了)|"
+    r"(?<!就)不考虑了|先不买了|(?<!就)不买了|暂时不需要了|用不上了|先不上了|先不做了|"
+    r"先停(?!机|线|产|下)|停一停|先放一放|放一放|暂停|搁置|暂缓|往后放|经费.{0,6}(?:用完|没了)|预算.{0,4}(?:砍了|没了|取消)|"
+    r"项目(?:我们)?(?:已经)?(?:取消了|黄了)"))
 
 
 def _phrase(x: Msg, start: int, end: int, limit: int = 30) -> tuple[int, int]:
@@ -303,6 +311,14 @@ class Stage:
                     continue
                 hits[st] = (x, m)  # keep the latest evidence
         out = []
+        off = next(((x, m) for x in ctx.texts("customer") for m in [DEAL_OFF.search(x.text)] if m), None)
+        if off is not None:
+            x, m = off
+            ps, pe = _phrase(x, m.start(), m.end())
+            for st in STAGE_ORDER[1:]:  # vetoes: neither these rules nor the classifier show a stage
+                out.append(suggestion("stage", st, 0.02, [x.evidence(ps, pe)],
+                                      f"客户说“{x.text[ps:pe]}”,项目已丢单或暂停,不标阶段", self.name, veto=True))
+            hits = {st: v for st, v in hits.items() if st == "初步接触"}
         furthest = max(hits, key=STAGE_ORDER.index) if hits else None
         for st, (x, m) in hits.items():
             strength = 0.45 + 0.05 * STAGE_ORDER.index(st) + (0.15 if st == furthest else 0.0)
