@@ -31,7 +31,7 @@ CONTACT = re.compile(
     r"参观|参加|约|会议|打俾|打畀|傾|搵你|搵您|电话会|视频会|视频|线上|腾讯会议|过一下|对一下|对一次|交流|沟通|联系|等您|等你|见|试机|试用|调机|现场|汇报|讲解|培训|对接|"
     r"敲定|拜会|门卫|接您|接你|你来|您来|来吧|来一趟|来一下|来坐坐|坐坐|我到|我来|我们来|一起过|上门|带.{0,4}(?:过来|过去)|"
     r"(?:让|叫)(?:他|她|他们|人|师傅|工程师)(?:过)?来|开个(?:短|小|线上|视频|电话)?会|video|Video|视像|跟您|跟你|问问|问一下|问我|再问|讲讲|讲一下|来讲|讲方案|派人|你们来|过技术协议|来测|再来|来一次|去你们|去您|去贵司|去你那|到你那|看实机|看看实机|驻厂|驻场|到场|到现场|最终|"
-    r"再试|来试|拿料试|试一下|试切|试模|测一下|再测|复测|重测|(?:我|我们|工程师|师傅|人)[^，,。 ]{0,3}到(?!货|账|期|款|位)|(?:准时|按时)(?:到|过去|过来|参加)")
+    r"再试|来试|拿料试|试一下|试切|试模|测一下|再测|复测|重测|答疑会|踏勘|说明会|交流会|推介会|(?:我|我们|工程师|师傅|人)[^，,。 ]{0,3}到(?!货|账|期|款|位)|(?:准时|按时)(?:到|过去|过来|参加)")
 # contact words strong enough to win over a shipping/paying word in the same clause (再跟您确认下到账)
 STRONG = re.compile(r"(?:我|我们)(?:过来|过去|来)(?:取|拿)|(?:试用机|试用的|样机)[^，,。 ]{0,6}(?:送过去|送过来|送到)|跟您|跟你|给您打|给你打|问问|问一下|问我|再问|联系您|联系你|当面|见面|拜访|碰一下|碰个面|打电话|电话会|视频会|"
                     r"去您|去你们|到您那|到你们那|来您|演示|你来|您来|你们来|腾讯会议|拜年|拜个年|再跟.{0,5}(?:确认|联系|沟通)|会议链接|视频会议|线上会")
@@ -58,17 +58,18 @@ HEDGE = re.compile(r"^\s*(?:不用|不必|没必要|不需要|用不着)(?!客�
 PERIOD_DEFER = re.compile(r"(?:下个?月|下周|下礼拜|下星期|明年|过段时间|过阵子|过一阵)再说")
 # a day offered back as a question (下周三我在成都 周四行吗) is a counter-proposal, agreed only once answered
 COUNTER_Q = re.compile(r"行吗|行不行|可以吗|可不可以|方便吗|方便不|好吗|怎么样|得唔得|得不得|行不|好不好")
-AFTER_MEETING = re.compile(r"(?:看了|见了|见面|来了|试了|当面)再说")  # 先看了再说 (not 法务看完再说)
+LINK_SEND = re.compile(r"链接.{0,6}发|发.{0,6}链接")
+AFTER_MEETING = re.compile(r"(?:看了|见了|见面|来了|试了|当面|先[焊切测试打做磨跑]了)再说")  # 先看了再说 / 先焊了再说 (not 法务看完再说)
 # a day left open in the question itself (具体哪天再说) asks nothing
 OPEN_DAY = re.compile(r"具体(?:哪天|时间|日子|几点)?.{0,6}再(?:说|定|约|看)")
 # a period with a courtesy visit (年后有空去拜访您 / 年后来厂里坐坐 / 节后有空再去拜访您)
 SOCIAL = re.compile(r"有空|有时间|坐坐|喝茶|吃饭")
-VAGUE = re.compile(r"(?:(?:确定|确认)了?|(?<![一确])定了)(?:再|我再|我)?(?:跟|告诉|通知|回复?)(?:你|您)|我(?:再|得|要)?(?:看看|看一下|问问|问一下|查一下)(?:时间|安排|排产|日程|行程)|(?:得|要|再)问问车间|看看排产|"
+VAGUE = re.compile(r"到时候看吧|有空一定(?:去|来|到)|(?:(?:确定|确认)了?|(?<![一确])定了)(?:再|我再|我)?(?:跟|告诉|通知|回复?)(?:你|您)|我(?:再|得|要)?(?:看看|看一下|问问|问一下|查一下)(?:时间|安排|排产|日程|行程)|(?:得|要|再)问问车间|看看排产|"
                    r"有空(?:来|过来)[^，,。 ]{0,4}(?:坐坐|喝茶|玩)|有事(?:随时|再|就)?(?:打|找|联系|call)|具体(?:哪天|时间|日子|几点|安排)?.{0,10}(?:再说|再定|再约|再看|待定|另约|通知|告诉|约|说)|到时候再|看情况|说不准|不一定|定了告诉|定了再|再看看.{0,4}时间|等我消息|等我通知|等通知")
 RESCHED = re.compile(r"改到|改成|换到|挪到|推到|调到|改为|改在|换成")
 ACK = re.compile(r"^\s*(?:好|行|可以|没问题|嗯|OK|ok|Ok|收到|成|妥|一言为定|就这么定|那就这样|到时见|不见不散|👌|👍|\[OK\]|\[好的\]|\[抱拳\]|等你消息|等您消息|得|冇问题|要得|中)")
 REPLY_VERB = re.compile(r"最终|答复|联系|沟通|准话|准信|回复|回话|回您|回你|给您回|给你回|回个话|给个话|给我个(?!新?(?:方案|报价|报告|清单|资料|图纸|合同|样))|打给|电话|确认|碰|见|过来|过去|来")
-TIME_QUESTION = re.compile(r"得唔得|得不得|点样|怎么样|如何|方便|有空|什么时候|哪天|几点|时间|行不行|可以吗|行吗|好吗|还是")
+TIME_QUESTION = re.compile(r"得唔得|得不得|点样|怎么样|如何|方便|有空|什么时候|哪天|几点|时间|行不行|可以吗|行吗|好吗|还是|要不(?!要|是|然)")
 PARTICLES = re.compile(r"第一天|第一个工作日|头一天|以后|之后|左右|前后|[吧呢啊呀哈嘛的了行好可以嗯那就我在都在有空在这个周也那吧要是]")
 NOW_WORDS = re.compile(r"^(?:现在|此时|此刻|当前|目前|刚才|刚刚|马上|立刻|今后|以后)$")
 DATE_WORD = re.compile(r"[天日号號周週星期礼禮拜月年节節初底末中旬今明后後昨前]|[0-9]+[./-][0-9]+")
@@ -203,6 +204,7 @@ class FollowUp:
         mentioned: dict = {}  # date → speaker who first named it in a usable clause
         last_dated = None  # (message index, mention) of the latest usable dated mention
         social_days: set = set()  # periods offered only as a courtesy (年后有空去拜访您)
+        goods_days: dict = {}  # day → index of the message that set a delivery on it (not a contact)
         for i, x in enumerate(msgs):
             prev = msgs[i - 1] if i > 0 else None
             # answering the other side's proposal or scheduling question
@@ -284,10 +286,19 @@ class FollowUp:
                         if t.has_time_of_day:
                             day_said = t  # 下周一上午我们有会 下午吧: only that part of the day is off
                     continue
-                if (DELIVERY.search(scope + " " + nxt) and not LOOK_AROUND.search(x.text)) or (ARRIVAL.search(inner) and not PERSON_VISIT.search(scope) and (
-                        SHIPMENT.search(x.text) or (not STRONG.search(scope) and prev is not None and SHIPMENT.search(prev.text)))):
+                delivery = (DELIVERY.search(scope + " " + nxt) and not LOOK_AROUND.search(x.text)) or (ARRIVAL.search(inner) and not PERSON_VISIT.search(scope) and (
+                        SHIPMENT.search(x.text) or (not STRONG.search(scope) and prev is not None and SHIPMENT.search(prev.text))))
+                if delivery:
                     blocked = True  # 到之前司机会给您打电话: the delivery, not a contact
+                if not blocked and plan is not None and plan.agreed and LINK_SEND.search(scope) \
+                        and t.value.date() < plan.value.date():
+                    blocked = True  # 周三下午三点 agreed … 会议链接周二发您: sending the link, not the meeting
+                if not blocked and goods_days.get(t.value.date()) == i - 1 and not CONTACT.search(inner) \
+                        and len(PARTICLES.sub("", inner)) <= 1:
+                    blocked = True  # 下周二上午到您那 (the truck) … 下周二 嗯 行: the delivery day restated in answer
                 if blocked:
+                    if delivery and not PERSON_VISIT.search(x.text):
+                        goods_days[t.value.date()] = i
                     continue
                 mentioned.setdefault(t.value.date(), _side(x))
                 last_dated = (i, t)
