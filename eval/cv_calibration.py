@@ -16,11 +16,13 @@ import sys
 import tempfile
 
 SALTS = ("", "a", "b", "c")
-WATCH = ("key_obstacle", "tag", "decision_role", "industry")
+WATCH = ("key_obstacle", "tag", "decision_role", "industry", "stage")
 
 ALL_STACKED = ("tag", "key_obstacle", "stage", "decision_role", "industry")
 WIDE_1 = {"key_obstacle": 1.0, "decision_role": 1.0, "industry": 1.0}
 WIDE_128 = {"key_obstacle": 1.28, "decision_role": 1.28, "industry": 1.28}
+WIDE_1_STAGE = {**WIDE_1, "stage": 1.0}  # fifth session: stage's emitted precision sat at the 0.9 line
+WIDE_128_ROLE_STAGE = {**WIDE_1, "stage": 1.28, "decision_role": 1.28}
 # name → (PER_VALUE_MIN, MARGIN_Z, FIELD_TARGETS[, MARGIN_FIELDS[, FIELD_MARGIN_Z]]); left out, MARGIN_FIELDS is
 # the third session's (tag, key_obstacle, stage) and FIELD_MARGIN_Z empty, so the older rows replay the older policy
 SETTINGS = {
@@ -41,6 +43,8 @@ SETTINGS = {
                                                                ALL_STACKED),
     "tag 0.95, z=0.5, z=1 role/industry/obstacle": (None, 0.5, {"tag": 0.95}, ALL_STACKED, WIDE_1),
     "tag 0.95, z=0.5, z=1.28 role/industry/obstacle": (None, 0.5, {"tag": 0.95}, ALL_STACKED, WIDE_128),
+    "tag 0.95, z=0.5, z=1 role/industry/obstacle/stage": (None, 0.5, {"tag": 0.95}, ALL_STACKED, WIDE_1_STAGE),
+    "tag 0.95, z=0.5, z=1 obstacle/industry, z=1.28 role/stage": (None, 0.5, {"tag": 0.95}, ALL_STACKED, WIDE_128_ROLE_STAGE),
 }
 
 
