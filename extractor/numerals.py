@@ -4,9 +4,9 @@ cn2an (its "smart" mode) is the reference: it reads every form chat Chinese uses
 it costs ~70 ms of regex compilation, a sixth of the CLI's start-up, while nearly every
 numeral in sales chat is a plain one (三, 十五, 一百二十八, 两万五, 二〇二六). `cn_int` reads
 those plain forms itself and returns None for anything else (点, 亿 with an abbreviated
-tail, malformed strings); `to_int` then asks cn2an. `tests/test_numerals.py` checks on
-every corpus numeral and on random strings that the fast path never disagrees with cn2an
-where it answers.
+tail, malformed strings); `to_number` then asks cn2an. `tests/test_numerals.py` checks on
+every number to 120,000, on abbreviated chat forms and on random strings that the fast path
+never disagrees with cn2an where it answers, and that what it declines cn2an refuses.
 """
 from __future__ import annotations
 

@@ -31,7 +31,7 @@ CONTACT = re.compile(
     r"参观|参加|约|会议|打俾|打畀|傾|搵你|搵您|电话会|视频会|视频|线上|腾讯会议|过一下|对一下|对一次|交流|沟通|联系|等您|等你|见|试机|试用|调机|现场|汇报|讲解|培训|对接|"
     r"敲定|拜会|门卫|接您|接你|你来|您来|来吧|来一趟|来一下|来坐坐|坐坐|我到|我来|我们来|一起过|上门|带.{0,4}(?:过来|过去)|"
     r"(?:让|叫)(?:他|她|他们|人|师傅|工程师)(?:过)?来|开个(?:短|小|线上|视频|电话)?会|video|Video|视像|跟您|跟你|问问|问一下|问我|再问|讲讲|讲一下|来讲|讲方案|派人|你们来|过技术协议|来测|再来|来一次|去你们|去您|去贵司|去你那|到你那|看实机|看看实机|驻厂|驻场|到场|到现场|最终|"
-    r"再试|来试|拿料试|试一下|试切|试模|测一下|再测|复测|重测|答疑会|踏勘|说明会|交流会|推介会|(?:我|我们|工程师|师傅|人)[^，,。 ]{0,3}到(?!货|账|期|款|位)|(?:准时|按时)(?:到|过去|过来|参加)")
+    r"再试|来试|拿料试|试一下|试切|试模|测一下|再测|复测|重测|答疑会|踏勘|说明会|交流会|推介会|(?:我|我们|工程师|师傅|人)[^，,。 ]{0,3}到(?!货|账|期|款|位)|(?:准时|按时)(?:到(?!货|账|款|期|位)|过去|过来|参加)")
 # contact words strong enough to win over a shipping/paying word in the same clause (再跟您确认下到账)
 STRONG = re.compile(r"(?:我|我们)(?:过来|过去|来)(?:取|拿)|(?:试用机|试用的|样机)[^，,。 ]{0,6}(?:送过去|送过来|送到)|跟您|跟你|给您打|给你打|问问|问一下|问我|再问|联系您|联系你|当面|见面|拜访|碰一下|碰个面|打电话|电话会|视频会|"
                     r"去您|去你们|到您那|到你们那|来您|演示|你来|您来|你们来|腾讯会议|拜年|拜个年|再跟.{0,5}(?:确认|联系|沟通)|会议链接|视频会议|线上会")
@@ -51,20 +51,28 @@ CANCEL = re.compile(r"不中(?![用标断])|先别约|别约了|不用约|别打
                     r"先不约|暂时不|搁置|推迟|延后|不方便|没空|没时间|停产|检修|放假|不对|审厂|都不行|(?<!行)不行(?!不)|不在|在外面|出差|太忙|很忙|忙不过来|来不及|赶不上|不太方便|有事|有会|开会|去外地|在外地|你先跟|您先跟|不确定|给不了|答复不了|回不了|别过来|先别来")
 # an answer that leaves a proposed day open: checking with someone, seeing whether it can be moved,
 # declining the visit (不用 材料够了), or handing the choice back (您定了跟我说)
-HEDGE = re.compile(r"^\s*(?:不用|不必|没必要|不需要|用不着)(?!客气|谢)|我(?:再)?看看吧|我(?:再|先)?问问(?:老板|领导|车间|他们|同事|上面)?(?:吧|再说)?\s*$|"
-                   r"看看能不能(?:调|挪|换|改|安排)|晚点(?:再)?(?:回|告诉|通知)(?:您|你)|(?:你|您)定了?(?:再)?(?:跟|告诉)我")
+HEDGE = re.compile(r"^\s*(?:不用|不必|没必要|不需要|用不着)(?:了|来|过来|麻烦|跑|(?:特意|专门)[^\s，,。]{0,3})?(?:\s|[，,。]|$)|我(?:再)?看看吧|我(?:再|先)?问问(?:老板|领导|车间|他们|同事|上面)?(?:吧|再说)?\s*$|"
+                   r"看看能不能(?:调|挪|换|改)|晚点(?:再)?(?:回|告诉|通知)(?:您|你)|(?:你|您)定了?(?:再)?(?:跟|告诉)我|"
+                   r"(?:(?:确定|确认)了?|(?<![一确])定了)(?:再|我再|我)?(?:跟|告诉|通知|回复?)(?:你|您)|我(?:再|得|要)?(?:看看|看一下|问问|问一下|查一下)(?:时间|安排|排产|日程|行程)|(?:得|要|再)问问车间|看看排产")
+# the day restated with a check (下周一我看看时间 确定了跟你说 / 下周三我得问问车间排产 / 周五我再看看)
+HEDGE_RESTATED = re.compile(r"(?:(?:确定|确认)了?|(?<![一确])定了)(?:再|我再|我)?(?:跟|告诉|通知|回复?)(?:你|您)|"
+                            r"我(?:再|得|要)?(?:看看|看一下|问问|问一下|查一下)(?:时间|安排|排产|日程|行程)?(?:吧|再说)?(?:\s|[，,。]|$)|问问车间|看看排产")
+# … but not an answer that accepts while it adds something (不用 人来就行 / 好 厂区地址晚点告诉你)
+ACCEPTS = re.compile(r"就行|来吧|过来吧|就可以")
 # a proposal put off to a period (下个月初再过去汇报? … 下个月再说吧); said after an agreement it is
 # about something else (10号我再跟您确认到账 好的 … 第三条线明年有计划吗 明年再说)
 PERIOD_DEFER = re.compile(r"(?:下个?月|下周|下礼拜|下星期|明年|过段时间|过阵子|过一阵)再说")
 # a day offered back as a question (下周三我在成都 周四行吗) is a counter-proposal, agreed only once answered
 COUNTER_Q = re.compile(r"行吗|行不行|可以吗|可不可以|方便吗|方便不|好吗|怎么样|得唔得|得不得|行不|好不好")
+OPEN_QUESTION = re.compile(r"哪天|什么时候|啥时候|几点|哪个时间|什么时间")  # (下周哪天方便 … 周四上午行吗 answers it)
 LINK_SEND = re.compile(r"链接.{0,6}发|发.{0,6}链接")
-AFTER_MEETING = re.compile(r"(?:看了|见了|见面|来了|试了|当面|先[焊切测试打做磨跑]了)再说")  # 先看了再说 / 先焊了再说 (not 法务看完再说)
+AFTER_MEETING = re.compile(r"(?:先看了|先见了|见了面|见面|当面|(?<!回)来了|先[焊切测试打做磨跑]了)再说")  # 先看了再说 / 先焊了再说 (not 领导看了再说 / 老板回来了再说)
 # a day left open in the question itself (具体哪天再说) asks nothing
 OPEN_DAY = re.compile(r"具体(?:哪天|时间|日子|几点)?.{0,6}再(?:说|定|约|看)")
 # a period with a courtesy visit (年后有空去拜访您 / 年后来厂里坐坐 / 节后有空再去拜访您)
-SOCIAL = re.compile(r"有空|有时间|坐坐|喝茶|吃饭")
-VAGUE = re.compile(r"到时候看吧|有空一定(?:去|来|到)|(?:(?:确定|确认)了?|(?<![一确])定了)(?:再|我再|我)?(?:跟|告诉|通知|回复?)(?:你|您)|我(?:再|得|要)?(?:看看|看一下|问问|问一下|查一下)(?:时间|安排|排产|日程|行程)|(?:得|要|再)问问车间|看看排产|"
+SOCIAL = re.compile(r"有空(?!吗|的话)|有时间(?!吗|的话)|坐坐|喝茶|吃饭")
+BUSINESS = re.compile(r"演示|培训|调试|协议|方案|测|试|讲|报价|合同|验收|安装|派.{0,3}(?:工程师|人)")
+VAGUE = re.compile(r"到时候看吧|有空一定(?:去|来|到)|"
                    r"有空(?:来|过来)[^，,。 ]{0,4}(?:坐坐|喝茶|玩)|有事(?:随时|再|就)?(?:打|找|联系|call)|具体(?:哪天|时间|日子|几点|安排)?.{0,10}(?:再说|再定|再约|再看|待定|另约|通知|告诉|约|说)|到时候再|看情况|说不准|不一定|定了告诉|定了再|再看看.{0,4}时间|等我消息|等我通知|等通知")
 RESCHED = re.compile(r"改到|改成|换到|挪到|推到|调到|改为|改在|换成")
 ACK = re.compile(r"^\s*(?:好|行|可以|没问题|嗯|OK|ok|Ok|收到|成|妥|一言为定|就这么定|那就这样|到时见|不见不散|👌|👍|\[OK\]|\[好的\]|\[抱拳\]|等你消息|等您消息|得|冇问题|要得|中)")
@@ -163,7 +171,7 @@ def _colleague(x: Msg) -> bool:
         and not BOTLIKE.search(name) and not BOTLIKE.search(x.text[:8])
 
 
-GETTING_THERE = re.compile(r"地铁|交通|公交|停车|打车|开车|坐车|路(?:上|况)?|高铁|车站")
+GETTING_THERE = re.compile(r"(?:地铁|交通|公交|停车|打车)$")
 COMPLAINT_BEFORE = re.compile(r"质量|精度|效果|性能|服务|售后|机器|设备|产品|速度|态度")
 
 
@@ -181,7 +189,7 @@ def _cancels(text: str) -> bool:
 
 # an acknowledgement sent as a sticker code or an emoji alone ([OK] / 👌 / [抱拳]): normalisation
 # deletes these from the text the rules read, so they are recognised on the original
-ACK_CODE = re.compile(r"^\s*(?:\[(?:OK|好的|抱拳|强|ThumbsUp|握手|胜利|Yeah!|OK!)\]|👌|👍|🙏|✅|🤝|👌🏻|👍🏻)+\s*$")
+ACK_CODE = re.compile(r"^\s*(?:\[(?:OK|好的|抱拳|强|ThumbsUp|握手|胜利|Yeah!|OK!)\]|(?:👌|👍|🙏|✅|🤝)[\U0001F3FB-\U0001F3FF\uFE0F]*)+\s*$")
 
 
 def _ack(x: Msg) -> bool:
@@ -206,7 +214,7 @@ class FollowUp:
         social_days: set = set()  # periods offered only as a courtesy (年后有空去拜访您)
         goods_days: dict = {}  # day → index of the message that set a delivery on it (not a contact)
         for i, x in enumerate(msgs):
-            prev = msgs[i - 1] if i > 0 else None
+            prev = next((y for y in reversed(msgs[:i]) if y.text), None)  # (a sticker is no question)
             # answering the other side's proposal or scheduling question
             answering = prev is not None and _side(prev) != _side(x) and bool(
                 TIME_QUESTION.search(OPEN_DAY.sub(" ", prev.text)) or CONTACT.search(prev.text)) and not (
@@ -276,7 +284,7 @@ class FollowUp:
                     continue  # 25号上午十点 agreed … 年后当面跟您详细聊: the period restates the agreed day loosely
                 if DEFER.search(x.text, *x.clause_at(t.start, t.end)):
                     continue  # 年后再说吧 (有需要我打你电话): the period is put off, whatever the next clause says
-                if PERIOD_AFTER.match(t.text) and (SOCIAL.search(inner + " " + nxt) or (
+                if PERIOD_AFTER.match(t.text) and not BUSINESS.search(x.text) and (SOCIAL.search(inner + " " + nxt) or (
                         t.value.date() in social_days and not STRONG.search(scope))):
                     social_days.add(t.value.date())
                     continue  # 年后有空去拜访您 … 好 年后聊: a courtesy and its echo, no day agreed
@@ -343,7 +351,7 @@ class FollowUp:
                     except ValueError:
                         pass
                 # a deadline the other side set is agreed only once acknowledged (你们月底前给个回复 left unanswered)
-                counter_q = COUNTER_Q.search(inner) is not None
+                counter_q = COUNTER_Q.search(inner) is not None and not (prev is not None and OPEN_QUESTION.search(prev.text))
                 agreed = (answering and t.kind != "deadline" and not counter_q) or (plan is not None and plan.proposer != _side(x) and not counter_q) \
                     or (rescheduling and _side(x) == "customer") \
                     or (plan is not None and plan.agreed and plan.value.date() == value.date()) \
@@ -361,7 +369,12 @@ class FollowUp:
                 if not other_time:  # 明年…到时候再找你 speaks of next year, not of the agreed call (a month off at least)
                     plan = None
                 continue
-            if not new_plan and plan is not None and _side(x) != plan.proposer and HEDGE.search(x.text) and (
+            hedged = plan is not None and HEDGE.search(x.text) is not None and not _ack(x) and not ACCEPTS.search(x.text)
+            if hedged and new_plan and HEDGE_RESTATED.search(x.text) and plan.msg is x and plan.proposer == _side(x) and plan.agreed and (
+                    prev is None or _side(prev) != _side(x)):
+                plan = None  # 下周一我看看时间 确定了跟你说: the day restated, left open
+                continue
+            if hedged and not new_plan and _side(x) != plan.proposer and (
                     not plan.agreed or (prev is not None and plan.msg is prev)):
                 plan = None  # 周四行吗 … 我问问老板 / 周四吧 … 我看看能不能调一下 晚点回您: the day is left open
                 continue

@@ -649,7 +649,7 @@ BOSS_DECIDES = re.compile(r"(?:老板|老细|老細|总经理|董事长|老总|�
                           r"(?:等|让|要|请|找|报给|报|给|跟|就差|只差|还差|同)(?:我们)?(?:老板|老细|老細|总经理|董事长|老总|董事会).{0,6}(?:批|签|定|看|拍板|审|决定|同意|汇报|一齐|一起|回来)|"
                           r"(?:就差|只差|还差)(?:我们)?(?:老板|总经理|董事长)|(?:我|我自己)就是老板|"
                           r"(?:等|得等).{0,3}厂长.{0,3}(?:拍板|签|定|批)|在(?:我们)?老板(?:那|手上)")
-PASSING = re.compile(r"(?:老板|老总|总经理|董事长).{0,8}(?:看展|展会|出国|旅游|度假|以前在|以前就在|干过)|(?:老板|老总|总经理|董事长)(?:在外地|.{0,3}(?:出差|不在|在外面|忙|去了|回来|要找我|找我))|老板.{0,12}回来|老板也提过|祝.{0,4}老板|老板好|推荐|介绍|"
+PASSING = re.compile(r"(?:老板|老总|总经理|董事长).{0,8}(?:(?:去|在|参加).{0,4}(?:看展|展会)|出国|旅游|度假|以前(?:就)?在.{0,8}干过)|(?:老板|老总|总经理|董事长)(?:在外地|.{0,3}(?:出差|不在|在外面|忙|去了|回来|要找我|找我))|老板.{0,12}回来|老板也提过|祝.{0,4}老板|老板好|推荐|介绍|"
                      r"(?:老板|老总).{0,2}(?:也)?不会批|(?:得|要)跟(?:我们)?老板(?:说|讲|汇报)")  # a verdict only predicted
 # what a named function does right after it is named (采购这边走流程 / 技术那边测完了 / 法务提了两条意见);
 # on train, 技术 and 采购 named with such a verb were a decision role 94% / 90% of the time, without one 76% / 74%
@@ -737,8 +737,12 @@ ROLE_OF_NAME = {"财务": re.compile(r"会计|财务|出纳"), "采购": re.comp
 
 # papers or material routed to a function (直接寄到我们聚丰轴承采购部 / 寄给我们财务就行 / 收件人写采购部 /
 # 资料发技术部邮箱): the function only receives them, never a role (guideline rulings 26, 27)
-FINANCE_STANDING_RULE = re.compile(r"(?:部|那边|这边)?(?:有规定|规定|[^，,。 ]{0,8}封账)")  # (财务月底统一付 schedules this payment: a role)
+FINANCE_STANDING_RULE = re.compile(r"(?:部|那边|这边)?(?:有规定|规定|(?:每年|每月|年底|月底|年末|月末|一般)[^，,。 ]{0,6}封账)(?![前之])")
+# (财务月底统一付 schedules this payment; 财务赶在封账前把这笔款付了 pays it: roles)
+PAYS_NOW = re.compile(r"付|打款|安排|转账|走款")
 NO_SUCH_FUNCTION = re.compile(r"(?:没有|没|不设|无)(?:专门的?|专职的?|自己的)?$")
+# … as a function (没有法务 合同我自己看 / 没有财务部), not a missing approval (没有老板签字 / 没采购同意 / 没有法务审核过的)
+FUNCTION_END = re.compile(r"(?:部|部门|岗位|人员|的人)?(?:\s|[，,。!！?？]|$|[^\s，,。]{0,2}(?:自己|我们自己|都是))")
 ROUTED_BEFORE = re.compile(r"(?:寄|邮|递|送|发|开|交)(?:到|给)(?:我们|咱们|我們)?[\u4e00-\u9fa5A-Za-z]{0,6}$|收件人(?:写|填|是)?(?:我们)?$")
 ROUTED_AFTER = re.compile(r"(?:部|科|处)?(?:[\u4e00-\u9fa5]{1,3}会计)?(?:邮箱|收件|就行|就可以|地址|[\s，,]*收件人)")
 # a boss explicitly out of this decision, said of the boss mention itself (这种二十万以内的我自己就能批 不用报老板 /
@@ -800,11 +804,13 @@ class DecisionRoles:
                         or DISCLAIMS.match(x.text, e + 2, min(len(x.text), e + 10))
                         or (x.speaker == "customer" and (HANDED_TO.search(x.text, max(0, s - 6), s)  # 我转给财务了
                                                          or VENDOR_SIDE.search(x.text, max(0, s - 4), s))))  # 去你们实验室
-                    if x.speaker == "customer" and NO_SUCH_FUNCTION.search(x.text, max(0, s - 8), s):
+                    if x.speaker == "customer" and role != "老板" and NO_SUCH_FUNCTION.search(x.text, max(0, s - 8), s) \
+                            and FUNCTION_END.match(x.text, e):
                         vetoed[role] = (0.02, x, s, e, f"客户说没有“{x.text[s:e]}”")
                         absent.add(role)
                         continue  # 我们小公司 没有法务 合同我自己看: whoever else names it
-                    if x.speaker == "customer" and role == "财务" and FINANCE_STANDING_RULE.match(x.text, e):
+                    if x.speaker == "customer" and role == "财务" and FINANCE_STANDING_RULE.match(x.text, e) \
+                            and not PAYS_NOW.search(x.text, e, ce):
                         vetoed.setdefault(role, (0.02, x, s, e, f"客户提到“{x.text[s:e]}”的常规制度,不是此笔付款的决策"))
                         continue  # 我们财务每年十二月中就封账 / 财务有规定 见票后六十天付: a standing rule, not this payment
                     if excluded:
@@ -849,7 +855,8 @@ class DecisionRoles:
                     if rx.search(a[1:]) and _addr_ok(y.text, m.start()) and (role not in out or out[role][0] < 0.78):
                         put(role, 0.78, y, m.start(), m.end(), f"销售称呼客户“{a}”,对方是{role}")
         for role, v in vetoed.items():
-            if role not in out or role in absent or (out[role][0] < self.CONVINCED and out[role][1] is v[1]):
+            if role not in out or (role in absent and not (out[role][0] >= self.CONVINCED and out[role][1] is not v[1])) \
+                    or (out[role][0] < self.CONVINCED and out[role][1] is v[1]):
                 out[role] = v  # a hint in the same message as an explicit non-part stays out
         return [suggestion("decision_role", role, score, [x.evidence(s, e)], why, self.name,
                            **({"veto": True} if (role in vetoed and out[role] is vetoed[role]) else {}))

@@ -162,12 +162,16 @@ SIGNING = re.compile(r"盖|签字|签了|签好|签完|用印|双章|回签|法�
 STAGE_ORDER = ["初步接触", "需求确认", "方案确认", "商务谈判", "合同签署", "回款"]
 # the customer says the deal is lost or paused: no stage (guideline §4), except a first-contact
 # brush-off, which stays 初步接触. Conditionals (超了就不考虑了 / 那我们项目就黄了) are not it.
+RESUMED = re.compile(r"批下来了|重新启动|恢复|继续推进|又要上|还是要上|可以启动|重启")
 DEAL_OFF = guarded(re.compile(
-    r"(?:最后|还是)(?:选了|定了|用了)(?!你们|您们|咱们|您|你)|已经定了[^，,。 ]{1,6}的|(?:订|买|选|定)了别家|"
-    r"(?:从|在)(?!你们|您们|贵司)[^，,。 ]{1,8}(?:那边|那儿|那里)?(?:买了|订了)|"
-    r"(?<!就)不考虑了|先不买了|(?<!就)不买了|暂时不需要了|用不上了|先不上了|先不做了|"
-    r"先停(?!机|线|产|下)|停一停|先放一放|放一放|暂停|搁置|暂缓|往后放|经费.{0,6}(?:用完|没了)|预算.{0,4}(?:砍了|没了|取消)|"
-    r"项目(?:我们)?(?:已经)?(?:取消了|黄了)"))
+    r"(?:最后|还是)(?:选了|定了|用了)(?!你|您|咱们|贵|[^，,。 ]{0,4}(?:款|型|号|时间|日期|周|月|方案|配置|版))|"
+    r"已经定了(?![下这明后今你您贵])[^，,。 ]{1,6}的|(?:订|买|选|定)了别家|"
+    r"(?:从|在)(?!你|您|贵|咱)[^，,。 ]{1,8}(?:那边|那儿|那里)?(?:买了|订了)|"
+    r"(?<!就)不考虑了(?!\s*(?:就要|还是|就用|就选|选你们|用你们))|先不买了|(?<!就)不买了|暂时不需要了|用不上了|先不上了|先不做了|"
+    # a pause said of the project or the purchase, not of a clause or a machine (违约金那条先放一放 / 老机床暂停使用了)
+    r"(?:项目|这单|二期|三期|采购|这个事|这事|投资|计划|这块|工作站|测试台|改造|老板说|领导说|公司决定|集团决定)[^，,。]{0,10}"
+    r"(?:先停(?!机|线|产|下|用)|停一停|先放一放|放一放|暂停(?!使用)|搁置|暂缓|往后放)|"
+    r"经费.{0,6}(?:用完|没了)|预算.{0,4}(?:砍了|没了|取消)|项目(?:我们)?(?:已经)?(?:取消了|黄了)"))
 
 
 def _phrase(x: Msg, start: int, end: int, limit: int = 30) -> tuple[int, int]:
@@ -311,7 +315,12 @@ class Stage:
                     continue
                 hits[st] = (x, m)  # keep the latest evidence
         out = []
-        off = next(((x, m) for x in ctx.texts("customer") for m in [DEAL_OFF.search(x.text)] if m), None)
+        off = next(((x, m) for x in reversed(ctx.texts("customer")) for m in [DEAL_OFF.search(x.text)] if m), None)
+        if off is not None and (any(st in ("合同签署", "回款") and y.speaker == "customer" and y.index > off[0].index
+                                    for st, (y, _m) in hits.items())
+                                or any(y.index > off[0].index and RESUMED.search(y.text) for y in ctx.texts("customer"))):
+            off = None  # 项目先放一放 … 预算批下来了 合同发过来吧: the deal went on after the pause
+            #             (他们比你们低了十五个点 after 最后选了创世纪 only explains the loss)
         if off is not None:
             x, m = off
             ps, pe = _phrase(x, m.start(), m.end())

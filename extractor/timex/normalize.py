@@ -22,7 +22,9 @@ _TABLE = str.maketrans(_T2S)
 _WORDS = {"聽日": "明日", "尋日": "昨日", "听日": "明日", "寻日": "昨日", "听朝": "明早", "琴日": "昨日", "晏昼": "下午", "下昼": "下午", "上昼": "上午", "中昼": "中午", "而家": "现在", "依家": "现在",
           "今个": "这个", "呢个": "这个", "朝早": "早上", "今朝": "今早", "聽朝": "明早",
           "明朝": "明日"}  # 沪语 明朝 = 明天 (明朝下午给侬回电话)
-_WORD_RE = re.compile("|".join(_WORDS))
+# 听日/听朝 are also Mandarin fragments (打听日期 / 听日语 / 听日方的意见 / 听日程安排): only as a word
+_GUARDED = {"听日": r"(?<![打收聆倾旁偷])听日(?![期程语文本方报志记子常元])", "听朝": r"(?<![打收聆倾旁偷])听朝(?![鲜代])"}
+_WORD_RE = re.compile("|".join(_GUARDED.get(w, re.escape(w)) for w in _WORDS))
 
 
 _NEEDS_MAP = re.compile("[" + "".join(re.escape(c) for c in _T2S) + "]")
