@@ -67,7 +67,8 @@ class CompactWeights:
         self.shape = (DIM, block.shape[1])
 
     def __getitem__(self, keys):
-        return self.block[self.index[keys]]
+        np = _np()
+        return np.take(self.block, np.take(self.index, keys), axis=0)  # 2.5x faster than fancy indexing here
 
     @classmethod
     def from_dense(cls, W):
@@ -292,11 +293,16 @@ class TextModel:
 
     def __post_init__(self):
         self.label_set = frozenset(self.labels)
+        self._parts = [(lab, *lab.split(":", 1)) for lab in self.labels]  # (label, field, value), split once
+        self._coef: dict[str, tuple] = {}  # label → its four stacking coefficients, read from `stack` on first use
         # the fields this model rescores: those it has labels for (an older artifact leaves the others alone)
         self.fields = frozenset(lab.split(":", 1)[0] for lab in self.labels)
 
     def stacked(self, label: str, logit: float, conv: float, rule: float) -> float:
-        a, b, c, d = (list(self.stack.get(label, (1.0, 0.0, 0.0, 0.0))) + [0.0] * 4)[:4]
+        coef = self._coef.get(label)
+        if coef is None:
+            coef = self._coef[label] = tuple((list(self.stack.get(label, (1.0, 0.0, 0.0, 0.0))) + [0.0] * 4)[:4])
+        a, b, c, d = coef
         return a * logit + b * conv + c * RULE_SCALE * rule + d
 
     def rescore(self, ctx, cands):
@@ -314,8 +320,7 @@ class TextModel:
                     rule_by_label[lab] = s  # one candidate per value: the strongest rule's evidence
                 if lab not in self.label_set:
                     out.append(s)  # a value the model has no label for keeps its rule score
-        for lab in self.labels:
-            fld, val = lab.split(":", 1)
+        for lab, fld, val in self._parts:
             logit, x = scores.get(lab, (-10.0, None))
             rule = rule_by_label.get(lab)
             z = self.stacked(lab, logit, conv_z.get(lab, 0.0), rule.score if rule else 0.0)

@@ -213,13 +213,16 @@ class FollowUp:
         last_dated = None  # (message index, mention) of the latest usable dated mention
         social_days: set = set()  # periods offered only as a courtesy (年后有空去拜访您)
         goods_days: dict = {}  # day → index of the message that set a delivery on it (not a contact)
+        last_text = None  # the latest message with text (a sticker is no question)
         for i, x in enumerate(msgs):
-            prev = next((y for y in reversed(msgs[:i]) if y.text), None)  # (a sticker is no question)
+            prev, last_text = last_text, (x if x.text else last_text)
+            mentions = [t for t in ctx.times(x) if _valid(x, t)]
+            if plan is None and not mentions:
+                continue  # nothing to plan, nothing to agree to or call off
             # answering the other side's proposal or scheduling question
             answering = prev is not None and _side(prev) != _side(x) and bool(
                 TIME_QUESTION.search(OPEN_DAY.sub(" ", prev.text)) or CONTACT.search(prev.text)) and not (
                 NOT_SCHED_Q.search(prev.text) and not CONTACT.search(prev.text))
-            mentions = [t for t in ctx.times(x) if _valid(x, t)]
             for t in mentions:
                 if MONTH_WORD.search(t.text):
                     month_anchor = (i, t.value.year, t.value.month)
