@@ -64,6 +64,7 @@ E2E_KNOWN_MISSES = {
     "finance told to pay is no finance role": "classifier-only 财务 from 让财务付 wording",
     "purchasing only introduced": "a named-only 采购 hint the classifier supports",
     "ask engineering, not taking part": "a named-only 技术 hint the classifier supports",
+    "a department only sending drawings is no role": "classifier-only 技术 from 技术部 wording",
 }
 ROLE_CASES = [c for c in CASES if c["field"] == "decision_role"]
 
