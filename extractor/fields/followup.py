@@ -41,7 +41,7 @@ DEFER = re.compile(r"有(?:结果|消息|进展|动静|需要)了?(?:我|再)(?:
                    r"过(?:两|几|一)天再说|回头(?:再)?(?:告诉|通知|答复|回复)(?:你|您)")
 NOT_CONTACT = re.compile(
     r"发货|到货|交货|交期|送货|送到|物流|快递|顺丰|付款|打款|到账|到期|付清|付一半|付完|支付|走款|开票|发票|下单|排产|生产|投产|上线|调试|验收|截止|有效期|"
-    r"(?<![出研开])发(?!现|展|言|布会)|寄|回签|报过去|报给|出.{0,4}(?:报价|方案|报告|版|图纸|合同)|做好|改好|填好|放假|休息|休[一两三]|出差|封账|报销|入库|装车|出货|备货|"
+    r"(?:尾|货|进度|验收|首付|预付|[一二三]期)款|质保金|见票|(?<![出研开])发(?!现|展|言|布会)|寄|回签|报过去|报给|出.{0,4}(?:报价|方案|报告|版|图纸|合同)|做好|改好|填好|放假|休息|休[一两三]|出差|封账|报销|入库|装车|出货|备货|"
     r"送过去|送过来|送来|换过来|换过去|开过去|开给您|开给你|委员会|评审会|能到|前到|生日|愉快|快乐|实施|安装|施工|顾问|(?<![应支])付|聊得|谈得|见过|来过|去过|聊过|谈过|得很|整理"
     # ordered goods taken to the customer (今天给你们送那台磨床), not a trial unit handed over (ruling 24)
     r"|送(?:那|这)?[一两二三四五六七八九十\d]*[台套批箱](?![^，,。!?！？]*(?:样机|样品|试用|试机|试试|试一下|演示))"
@@ -65,6 +65,11 @@ PERIOD_DEFER = re.compile(r"(?:下个?月|下周|下礼拜|下星期|明年|过�
 # a day offered back as a question (下周三我在成都 周四行吗) is a counter-proposal, agreed only once answered
 COUNTER_Q = re.compile(r"行吗|行不行|可以吗|可不可以|方便吗|方便不|好吗|怎么样|得唔得|得不得|行不|好不好")
 OPEN_QUESTION = re.compile(r"哪天|什么时候|啥时候|几点|哪个时间|什么时间")  # (下周哪天方便 … 周四上午行吗 answers it)
+HANDOVER = re.compile(r"样件|样品|样机|样刀|试用机|试用|新件|测试件")
+TRIAL_UNIT = re.compile(r"试用机|样机|试用")
+TAKE_OVER = re.compile(r"送过去|送过来|送到|拿过去|带过去|带过来")
+# someone else on the rep's side to call (我让售后今天联系您): not the rep's agreed next contact
+THIRD_PARTY_CALL = re.compile(r"让(?:售后|工程师|技术|同事|他们|师傅|服务|客服|合作伙伴)[^，,。 ]{0,4}(?:联系|打给|给您打|给你打|对接)")
 LINK_SEND = re.compile(r"链接.{0,6}发|发.{0,6}链接")
 AFTER_MEETING = re.compile(r"(?:先看了|先见了|见了面|见面|当面|(?<!回)来了|先[焊切测试打做磨跑]了)再说")  # 先看了再说 / 先焊了再说 (not 领导看了再说 / 老板回来了再说)
 # a day left open in the question itself (具体哪天再说) asks nothing
@@ -73,10 +78,10 @@ OPEN_DAY = re.compile(r"具体(?:哪天|时间|日子|几点)?.{0,6}再(?:说|�
 SOCIAL = re.compile(r"有空(?!吗|的话)|有时间(?!吗|的话)|坐坐|喝茶|吃饭")
 BUSINESS = re.compile(r"演示|培训|调试|协议|方案|测|试|讲|报价|合同|验收|安装|派.{0,3}(?:工程师|人)")
 VAGUE = re.compile(r"到时候看吧|有空一定(?:去|来|到)|"
-                   r"有空(?:来|过来)[^，,。 ]{0,4}(?:坐坐|喝茶|玩)|有事(?:随时|再|就)?(?:打|找|联系|call)|具体(?:哪天|时间|日子|几点|安排)?.{0,10}(?:再说|再定|再约|再看|待定|另约|通知|告诉|约|说)|到时候再|看情况|说不准|不一定|定了告诉|定了再|再看看.{0,4}时间|等我消息|等我通知|等通知")
+                   r"有空(?:来|过来)[^，,。 ]{0,4}(?:坐坐|喝茶|玩)|有事(?:随时|再|就)?(?:打|找|联系|call)|具体(?!几点)(?:哪天|时间|日子|安排)?.{0,10}(?:再说|再定|再约|再看|待定|另约|通知|告诉|约|说)|到时候再|看情况|说不准|不一定|定了告诉|定了再|再看看.{0,4}时间|等我消息|等我通知|等通知")
 RESCHED = re.compile(r"改到|改成|换到|挪到|推到|调到|改为|改在|换成")
 ACK = re.compile(r"^\s*(?:好|行|可以|没问题|嗯|OK|ok|Ok|收到|成|妥|一言为定|就这么定|那就这样|到时见|不见不散|👌|👍|\[OK\]|\[好的\]|\[抱拳\]|等你消息|等您消息|得|冇问题|要得|中)")
-REPLY_VERB = re.compile(r"最终|答复|联系|沟通|准话|准信|回复|回话|回您|回你|给您回|给你回|回个话|给个话|给我个(?!新?(?:方案|报价|报告|清单|资料|图纸|合同|样))|打给|电话|确认|碰|见|过来|过去|来")
+REPLY_VERB = re.compile(r"最终|答复|联系|沟通|准话|准信|回复|回话|回您|回你|给您回|给你回|回个话|给个话|给我个(?!新?(?:方案|报价|报告|清单|资料|图纸|合同|样))|打给|电话|确认|碰|见|过来|过去|(?<![下出起回])来")
 TIME_QUESTION = re.compile(r"得唔得|得不得|点样|怎么样|如何|方便|有空|什么时候|哪天|几点|时间|行不行|可以吗|行吗|好吗|还是|要不(?!要|是|然)")
 PARTICLES = re.compile(r"第一天|第一个工作日|头一天|以后|之后|左右|前后|[吧呢啊呀哈嘛的了行好可以嗯那就我在都在有空在这个周也那吧要是]")
 NOW_WORDS = re.compile(r"^(?:现在|此时|此刻|当前|目前|刚才|刚刚|马上|立刻|今后|以后)$")
@@ -101,9 +106,10 @@ ARRIVAL = re.compile(r"到|收货|卸|仓库")
 VISIT_IN_MESSAGE = re.compile(r"过嚟|过来|过去|拜访|讲下|讲一下")
 PERSON_VISIT = re.compile(r"拜访|见面|当面|面谈|聊|谈|演示|讲|培训|开会|会议|试用|样机|我(?:们)?(?:过来|过去|到)")
 # a question about a deadline or a shipment: answering it is not agreeing on a contact (RFQ截止是什么时候)
-NOT_SCHED_Q = re.compile(r"截止|交期|交货|发货|到货|付款|打款|到账|有效期|开票|下单")
+NOT_SCHED_Q = re.compile(r"截止|交期|交货|发货|到货|付款|打款|到账|有效期|开票|下单|上会|开会|评审|招标|挂网|开标|定下来")
 NOW_STATE = re.compile(r"了|啦|嘛")
 PERIOD_NOW = {"年底", "年末", "月底", "月末", "周末", "年初", "月初", "中午", "晚上", "下午", "上午", "早上"}
+HOLIDAY_PAST = re.compile(r"\s*(?:去哪|去哪儿|玩得|过得|去了|玩了|回来了|怎么过的|去哪玩)")
 GREETING = re.compile(r"(?:周末|节日|新年|春节|中秋|国庆|元旦)(?:愉快|快乐|好)")
 # large alternations searched in most messages: a cheap necessary-literal guard in front (guard.py)
 CONTACT, NOT_CONTACT, CANCEL = guarded(CONTACT), guarded(NOT_CONTACT), guarded(CANCEL)
@@ -150,6 +156,8 @@ def _valid(x: Msg, t) -> bool:
         return False
     if GREETING.search(x.text[max(0, t.start - 2): t.end + 4]):
         return False
+    if HOLIDAY_PAST.match(x.text, t.end):
+        return False  # 国庆去哪玩了: the holiday just past, not the next one
     if NOW_STATE.match(x.text, t.end) and t.text in PERIOD_NOW:
         return False  # 年底了 车间都在赶货: it *is* year-end now, not a plan
     if PAST_AFTER.match(x.text, t.end, t.end + 8) and not DAY_NAMED.search(t.text):
@@ -277,7 +285,10 @@ class FollowUp:
                 rest0 = PARTICLES.sub("", inner)
                 scope = inner + (" " + nxt if len(rest0) <= 3 else "")  # 今天就重开 顺丰寄过去: the next clause says what happens
                 then_call = nxt.startswith("再") and bool(STRONG.search(nxt))  # 周五下午我查一下到账 再跟您说一声
-                strong = bool(STRONG.search(scope)) or then_call
+                strong = bool(STRONG.search(scope)) or then_call or (
+                    HANDOVER.search(x.text) is not None and TAKE_OVER.search(scope) is not None
+                    and (TRIAL_UNIT.search(x.text) is not None or STRONG.search(nxt) is not None))
+                # (试用机已经备好了 下周一给您送过去 / 样件做好 下周二我们送过去 当面跟您过一下数据: a hand-over)
                 if not strong and INVITE.search(x.text) and MEETING.search(scope) and not NOT_CONTACT.search(MEETING.sub("", scope)):
                     strong = True  # 周四我们开评审会 … 你们派人来讲一下: the rep presents at their meeting
                 blocked = (not strong and NOT_CONTACT.search(scope)) or NOT_CONTACT.search(t.text) or (
@@ -301,6 +312,8 @@ class FollowUp:
                         SHIPMENT.search(x.text) or (not STRONG.search(scope) and prev is not None and SHIPMENT.search(prev.text))))
                 if delivery:
                     blocked = True  # 到之前司机会给您打电话: the delivery, not a contact
+                if plan is not None and plan.agreed and THIRD_PARTY_CALL.search(x.text, *x.clause_at(t.start, t.end)):
+                    continue  # 下个月初我再跟您确认到账 可以 … 我让售后今天联系您: the agreed call stands
                 if not blocked and plan is not None and plan.agreed and LINK_SEND.search(scope) \
                         and t.value.date() < plan.value.date():
                     blocked = True  # 周三下午三点 agreed … 会议链接周二发您: sending the link, not the meeting
