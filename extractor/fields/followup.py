@@ -38,7 +38,7 @@ STRONG = re.compile(r"(?:我|我们)(?:过来|过去|来)(?:取|拿)|(?:试用�
 INTERNAL = re.compile(r"(?:我们|我这边|我们这边|集团|公司)(?:内部)?.{0,3}(?:开会|开.{0,4}会|评审|上会|讨论|审计|盘点)")
 DEFER = re.compile(r"有(?:结果|消息|进展|动静|需要)了?(?:我|再)(?:再)?(?:通知|告诉|联系|找|跟)|回头再约|回头再说|回头再定|回来再约|出来再约|到时候再约|等.{0,12}(?:我|再)(?:再)?(?:联系|通知|找|告诉)(?:你|您)|等.{0,12}(?:我|再)(?:再)?跟(?:你|您)(?:说|讲|确认)|(?:完|好)(?:了)?我(?:再)?通知|改天|等通知|等我消息|等我通知|再通知|不用来了|不用过来|取消|都不方便|都不行|先不约|暂时不约|"
                    r"(?:好|完|了|定)再说|到时候再说|忙完了?(?:再|告诉)|(?:年|节|[一五]|十一|月|季度|清明|端午|中秋|国庆|元旦|春节|过年|假期)(?:以|之)?后再(?:说|看|聊吧|细聊|详聊|慢慢聊)|"
-                   r"过(?:两|几|一)天再说|回头(?:再)?(?:告诉|通知|答复|回复)(?:你|您)")
+                   r"过(?:两|几|一)天再说|回来(?:了)?再(?:说|约|聊)|那就再说吧|那再说吧|回头再跟(?:你|您)(?:说|讲|联系)|回头(?:再)?(?:告诉|通知|答复|回复)(?:你|您)")
 NOT_CONTACT = re.compile(
     r"发货|到货|交货|交期|送货|送到|物流|快递|顺丰|付款|打款|到账|到期|付清|付一半|付完|支付|走款|开票|发票|下单|排产|生产|投产|上线|调试|验收|截止|有效期|"
     r"(?:尾|货|进度|验收|首付|预付|[一二三]期)款|质保金|见票|(?<![出研开])发(?!现|展|言|布会)|寄|回签|报过去|报给|出.{0,4}(?:报价|方案|报告|版|图纸|合同)|做好|改好|填好|放假|休息|休[一两三]|出差|封账|报销|入库|装车|出货|备货|"
@@ -47,16 +47,18 @@ NOT_CONTACT = re.compile(
     r"|送(?:那|这)?[一两二三四五六七八九十\d]*[台套批箱](?![^，,。!?！？]*(?:样机|样品|试用|试机|试试|试一下|演示))"
     # the rep reporting inside its own company (我今天就跟领导汇报 / 跟公司申请): no contact with the customer
     r"|(?:跟|向|找)(?:我们)?(?:领导|公司|上面|总部|老板|经理|我们经理)(?:汇报|请示|申请|报备|商量|反映)(?![^，,。!?！？]{0,4}再)")
-CANCEL = re.compile(r"不中(?![用标断])|先别约|别约了|不用约|别打(?:我|了)|不用打|别(?:联系|找)我|不用来了|不用过来|别来了|不来了|来不了|去不了|过不去|取消|改天|等通知|等我消息|等我通知|回头再约|回头再说|"
+CANCEL = re.compile(r"不中(?![用标断])|先别约|别约了|不用约|去[^，,。 ]{0,4}培训|周会|例会|早会|晨会|别打(?:我|了)|不用打|别(?:联系|找)我|不用来了|不用过来|别来了|不来了|来不了|去不了|过不去|取消|改天|等通知|等我消息|等我通知|回头再约|回头再说|"
                     r"先不约|暂时不|搁置|推迟|延后|不方便|没空|没时间|停产|检修|放假|不对|审厂|都不行|(?<!行)不行(?!不)|不在|在外面|出差|太忙|很忙|忙不过来|来不及|赶不上|不太方便|有事|有会|开会|去外地|在外地|你先跟|您先跟|不确定|给不了|答复不了|回不了|别过来|先别来")
 # an answer that leaves a proposed day open: checking with someone, seeing whether it can be moved,
 # declining the visit (不用 材料够了), or handing the choice back (您定了跟我说)
 HEDGE = re.compile(r"^\s*(?:不用|不必|没必要|不需要|用不着)(?:了|来|过来|麻烦|跑|(?:特意|专门)[^\s，,。]{0,3})?(?:\s|[，,。]|$)|我(?:再)?看看吧|我(?:再|先)?问问(?:老板|领导|车间|他们|同事|上面)?(?:吧|再说)?\s*$|"
                    r"看看能不能(?:调|挪|换|改)|晚点(?:再)?(?:回|告诉|通知)(?:您|你)|(?:你|您)定了?(?:再)?(?:跟|告诉)我|"
-                   r"(?:(?:确定|确认)了?|(?<![一确])定了)(?:再|我再|我)?(?:跟|告诉|通知|回复?)(?:你|您)|我(?:再|得|要)?(?:看看|看一下|问问|问一下|查一下)(?:时间|安排|排产|日程|行程)|(?:得|要|再)问问车间|看看排产")
+                   r"(?:(?:确定|确认)了?|(?<![一确])定了)(?:再|我再|我)?(?:跟|告诉|通知|回复?)(?:你|您)|我(?:再|得|要)?(?:看看|看一下|看下|问问|问一下|问下|查一下|查下)[^，,。 ]{0,6}(?:时间|安排|排产|日程|行程)|(?:得|要|再)问问车间|看看排产|"
+                   r"(?:确认|问|看)(?:一)?下哪天|哪天有空")
 # the day restated with a check (下周一我看看时间 确定了跟你说 / 下周三我得问问车间排产 / 周五我再看看)
 HEDGE_RESTATED = re.compile(r"(?:(?:确定|确认)了?|(?<![一确])定了)(?:再|我再|我)?(?:跟|告诉|通知|回复?)(?:你|您)|"
                             r"我(?:再|得|要)?(?:看看|看一下|问问|问一下|查一下)(?:时间|安排|排产|日程|行程)?(?:吧|再说)?(?:\s|[，,。]|$)|问问车间|看看排产")
+OPEN_HEDGE = re.compile(r"哪天有空|(?:确认|问|看)(?:一)?下哪天|看看能不能(?:调|挪|换|改)")
 # … but not an answer that accepts while it adds something (不用 人来就行 / 好 厂区地址晚点告诉你)
 ACCEPTS = re.compile(r"就行|来吧|过来吧|就可以")
 # a proposal put off to a period (下个月初再过去汇报? … 下个月再说吧); said after an agreement it is
@@ -64,6 +66,7 @@ ACCEPTS = re.compile(r"就行|来吧|过来吧|就可以")
 PERIOD_DEFER = re.compile(r"(?:下个?月|下周|下礼拜|下星期|明年|过段时间|过阵子|过一阵)再说")
 # a day offered back as a question (下周三我在成都 周四行吗) is a counter-proposal, agreed only once answered
 COUNTER_Q = re.compile(r"行吗|行不行|可以吗|可不可以|方便吗|方便不|好吗|怎么样|得唔得|得不得|行不|好不好")
+QMARK = re.compile(r"[?？]\s*$")  # (明天下午两点再给您回个电话 详细聊下需求? asks)
 OPEN_QUESTION = re.compile(r"哪天|什么时候|啥时候|几点|哪个时间|什么时间")  # (下周哪天方便 … 周四上午行吗 answers it)
 HANDOVER = re.compile(r"样件|样品|样机|样刀|试用机|试用|新件|测试件")
 TRIAL_UNIT = re.compile(r"试用机|样机|试用")
@@ -77,7 +80,7 @@ OPEN_DAY = re.compile(r"具体(?:哪天|时间|日子|几点)?.{0,6}再(?:说|�
 # a period with a courtesy visit (年后有空去拜访您 / 年后来厂里坐坐 / 节后有空再去拜访您)
 SOCIAL = re.compile(r"有空(?!吗|的话)|有时间(?!吗|的话)|坐坐|喝茶|吃饭")
 BUSINESS = re.compile(r"演示|培训|调试|协议|方案|测|试|讲|报价|合同|验收|安装|派.{0,3}(?:工程师|人)")
-VAGUE = re.compile(r"到时候看吧|有空一定(?:去|来|到)|"
+VAGUE = re.compile(r"到时候看吧|有空一定(?:去|来|到)|再(?:约|定)(?:一下)?具体(?:时间|日子|哪天)|"
                    r"有空(?:来|过来)[^，,。 ]{0,4}(?:坐坐|喝茶|玩)|有事(?:随时|再|就)?(?:打|找|联系|call)|具体(?!几点)(?:哪天|时间|日子|安排)?.{0,10}(?:再说|再定|再约|再看|待定|另约|通知|告诉|约|说)|到时候再|看情况|说不准|不一定|定了告诉|定了再|再看看.{0,4}时间|等我消息|等我通知|等通知")
 RESCHED = re.compile(r"改到|改成|换到|挪到|推到|调到|改为|改在|换成")
 ACK = re.compile(r"^\s*(?:好|行|可以|没问题|嗯|OK|ok|Ok|收到|成|妥|一言为定|就这么定|那就这样|到时见|不见不散|👌|👍|\[OK\]|\[好的\]|\[抱拳\]|等你消息|等您消息|得|冇问题|要得|中)")
@@ -106,7 +109,7 @@ ARRIVAL = re.compile(r"到|收货|卸|仓库")
 VISIT_IN_MESSAGE = re.compile(r"过嚟|过来|过去|拜访|讲下|讲一下")
 PERSON_VISIT = re.compile(r"拜访|见面|当面|面谈|聊|谈|演示|讲|培训|开会|会议|试用|样机|我(?:们)?(?:过来|过去|到)")
 # a question about a deadline or a shipment: answering it is not agreeing on a contact (RFQ截止是什么时候)
-NOT_SCHED_Q = re.compile(r"截止|交期|交货|发货|到货|付款|打款|到账|有效期|开票|下单|上会|开会|评审|招标|挂网|开标|定下来")
+NOT_SCHED_Q = re.compile(r"截止|交期|交货|发货|到货|货.{0,6}(?:发|到)|付款|打款|到账|有效期|开票|下单|上会|开会|评审|招标|挂网|开标|定下来")
 NOW_STATE = re.compile(r"了|啦|嘛")
 PERIOD_NOW = {"年底", "年末", "月底", "月末", "周末", "年初", "月初", "中午", "晚上", "下午", "上午", "早上"}
 HOLIDAY_PAST = re.compile(r"\s*(?:去哪|去哪儿|玩得|过得|去了|玩了|回来了|怎么过的|去哪玩)")
@@ -202,6 +205,13 @@ ACK_CODE = re.compile(r"^\s*(?:\[(?:OK|好的|抱拳|强|ThumbsUp|握手|胜利|
 
 def _ack(x: Msg) -> bool:
     return ACK.match(x.text) is not None or (not x.text.strip() and ACK_CODE.match(x.m.text or "") is not None)
+
+
+def first_reply(all_msgs, plan: "Plan", x: Msg) -> bool:
+    """x is the other side's first message with text after the proposal (R: 月底我再跟您确认下? C: 挺好
+    就是机械手偶尔掉件 … C: 嗯 — the later 嗯 answers something else)."""
+    return not any(y.text and y.speaker in ("rep", "customer") and _side(y) == _side(x)
+                   for y in all_msgs[plan.msg.index + 1: x.index])
 
 
 def _side(x: Msg) -> str:
@@ -367,7 +377,8 @@ class FollowUp:
                     except ValueError:
                         pass
                 # a deadline the other side set is agreed only once acknowledged (你们月底前给个回复 left unanswered)
-                counter_q = COUNTER_Q.search(inner) is not None and not (prev is not None and OPEN_QUESTION.search(prev.text))
+                counter_q = (COUNTER_Q.search(inner) is not None or QMARK.search(x.text, t.end) is not None) \
+                    and not (prev is not None and OPEN_QUESTION.search(prev.text))
                 agreed = (answering and t.kind != "deadline" and not counter_q) or (plan is not None and plan.proposer != _side(x) and not counter_q) \
                     or (rescheduling and _side(x) == "customer") \
                     or (plan is not None and plan.agreed and plan.value.date() == value.date()) \
@@ -385,7 +396,8 @@ class FollowUp:
                 if not other_time:  # 明年…到时候再找你 speaks of next year, not of the agreed call (a month off at least)
                     plan = None
                 continue
-            hedged = plan is not None and HEDGE.search(x.text) is not None and not _ack(x) and not ACCEPTS.search(x.text)
+            hedged = plan is not None and HEDGE.search(x.text) is not None and not ACCEPTS.search(x.text) and (
+                not _ack(x) or OPEN_HEDGE.search(x.text) is not None)  # (好的 我确认下哪天有空 再跟您说 still leaves it open)
             if hedged and new_plan and HEDGE_RESTATED.search(x.text) and plan.msg is x and plan.proposer == _side(x) and plan.agreed and (
                     prev is None or _side(prev) != _side(x)):
                 plan = None  # 下周一我看看时间 确定了跟你说: the day restated, left open
@@ -402,7 +414,7 @@ class FollowUp:
                         #                     (五一后再说吧 restates the day only to put it off)
                     elif DEFER.search(AFTER_MEETING.sub(" ", x.text)) or (not plan.agreed and PERIOD_DEFER.search(x.text)):
                         plan = None  # (先看了再说: the talk comes after the visit, which stands)
-                    elif _ack(x):
+                    elif _ack(x) and first_reply(ctx.msgs, plan, x):
                         plan.agreed = True
                     elif not mentions and (_cancels(x.text) if plan.agreed else CANCEL.search(x.text)):
                         # an agreed visit survives a complaint (你们这质量真不行); a proposal answered with one is not agreed
