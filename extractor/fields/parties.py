@@ -43,6 +43,10 @@ FINANCE_EXECUTES = re.compile(r"(?:让|转给|交给|叫|转)(?:财务|財務)|(
 DISCLAIMS = re.compile(r"\s*(?:经理)?(?:说了不算|做不了主|定不了|管不了)")
 # the function said to stay out of it (这种框架合同金额小 法务不审的): a veto the classifier cannot lift
 NOT_INVOLVED = re.compile(r"\s*(?:一般|也|都|从来)?(?:不审|不管|不参与|不过问)(?!不)")
+# the function only later, or only for its routine (技术上的细节到时候我让车间主任跟你对 / 我们法务后面会过一遍 /
+# 我们采购只管下单走流程): not yet taking part in this decision
+LATER_BEFORE = re.compile(r"(?:到时候|后面|以后|回头|将来)[^，,。 ]{0,8}$")
+LATER_AFTER = re.compile(r"(?:部)?(?:那边)?(?:后面|以后|到时候)(?:会|再)|(?:部)?只管")
 # a function only sending papers over (图纸我让技术部发你邮箱 / 我让技术部发你): no evaluation shown
 SENDS_ONLY = re.compile(r"\s*(?:那边|这边)?(?:发你|发您|发给你|发给您|发过来|传给你|传你)")
 DN_PERSON_TAIL = re.compile(rf"(?:(?:采购|财务|技术|设备|销售|工艺)?(?:{SURNAME_RE})(?:{HONORIFIC_RE}|姐|哥)|(?:采购|财务|技术|设备|销售|工艺)(?:{SURNAME_RE}))$")
@@ -742,7 +746,7 @@ ROLE_OF_NAME = {"财务": re.compile(r"会计|财务|出纳"), "采购": re.comp
 
 # papers or material routed to a function (直接寄到我们聚丰轴承采购部 / 寄给我们财务就行 / 收件人写采购部 /
 # 资料发技术部邮箱): the function only receives them, never a role (guideline rulings 26, 27)
-FINANCE_STANDING_RULE = re.compile(r"(?:部|那边|这边)?(?:有规定|规定|(?:每年|每月|年底|月底|年末|月末|一般)[^，,。 ]{0,6}封账)(?![前之])")
+FINANCE_STANDING_RULE = re.compile(r"(?:部|那边|这边)?(?:有规定|规定|(?:每年|每月|年底|月底|年末|月末|一般|节前|年前)[^，,。 ]{0,6}封账)(?![前之])")
 # (财务月底统一付 schedules this payment; 财务赶在封账前把这笔款付了 pays it: roles)
 PAYS_NOW = re.compile(r"付|打款|安排|转账|走款")
 GROUP_LEVEL = re.compile(r"集团(?:的|那边的?|总部的?)?$")
@@ -750,7 +754,7 @@ NO_SUCH_FUNCTION = re.compile(r"(?:没有|没|不设|无)(?:专门的?|专职的
 # … as a function (没有法务 合同我自己看 / 没有财务部), not a missing approval (没有老板签字 / 没采购同意 / 没有法务审核过的)
 FUNCTION_END = re.compile(r"(?:部|部门|岗位|人员|的人)?(?:\s|[，,。!！?？]|$|[^\s，,。]{0,2}(?:自己|我们自己|都是))")
 ROUTED_BEFORE = re.compile(r"(?:寄|邮|递|送|发|开|交)(?:到|给)(?:我们|咱们|我們)?[\u4e00-\u9fa5A-Za-z]{0,6}$|收件人(?:写|填|是)?(?:我们)?$")
-ROUTED_AFTER = re.compile(r"(?:部|科|处)?(?:[\u4e00-\u9fa5]{1,3}会计)?(?:邮箱|收件|就行|就可以|地址|[\s，,]*收件人)")
+ROUTED_AFTER = re.compile(r"(?:部|科|处)?(?:[\u4e00-\u9fa5]{1,3}会计)?(?:邮箱|收件|就行|就可以|地址|[\s，,]*收件人|收(?=\s|$|[，,。]))")
 # a boss explicitly out of this decision, said of the boss mention itself (这种二十万以内的我自己就能批 不用报老板 /
 # 老板一般不管 / 这摊事我管): not 不用找别家了 老板已经批了, 老板他自己定, 这事我管不了 得老板拍板
 BOSS_WORD = r"(?:老板|老总|总经理|董事长)"
@@ -809,6 +813,7 @@ class DecisionRoles:
                         or DISCLAIMS.match(x.text, e, min(len(x.text), e + 8))  # 我这个设备部经理说了不算
                         or DISCLAIMS.match(x.text, e + 2, min(len(x.text), e + 10))
                         or (role == "技术" and SENDS_ONLY.match(x.text, e))
+                        or (role != "老板" and (LATER_BEFORE.search(x.text, max(0, s - 10), s) or LATER_AFTER.match(x.text, e)))
                         or (x.speaker == "customer" and (HANDED_TO.search(x.text, max(0, s - 6), s)  # 我转给财务了
                                                          or VENDOR_SIDE.search(x.text, max(0, s - 4), s))))  # 去你们实验室
                     if x.speaker == "customer" and role != "老板" and NO_SUCH_FUNCTION.search(x.text, max(0, s - 8), s) \
