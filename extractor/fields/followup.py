@@ -47,7 +47,7 @@ NOT_CONTACT = re.compile(
     r"|送(?:那|这)?[一两二三四五六七八九十\d]*[台套批箱](?![^，,。!?！？]*(?:样机|样品|试用|试机|试试|试一下|演示))"
     # the rep reporting inside its own company (我今天就跟领导汇报 / 跟公司申请): no contact with the customer
     r"|(?:跟|向|找)(?:我们)?(?:领导|公司|上面|总部|老板|经理|我们经理)(?:汇报|请示|申请|报备|商量|反映)(?![^，,。!?！？]{0,4}再)")
-CANCEL = re.compile(r"不中(?![用标断])|先别约|别约了|不用约|去[^，,。 ]{0,4}培训|周会|例会|早会|晨会|别打(?:我|了)|不用打|别(?:联系|找)我|不用来了|不用过来|别来了|不来了|来不了|去不了|过不去|取消|改天|等通知|等我消息|等我通知|回头再约|回头再说|"
+CANCEL = re.compile(r"不中(?![用标断])|先别约|别约了|不用约|去[^，,。 ]{0,4}培训|别打(?:我|了)|不用打|别(?:联系|找)我|不用来了|不用过来|别来了|不来了|来不了|去不了|过不去|取消|改天|等通知|等我消息|等我通知|回头再约|回头再说|"
                     r"先不约|暂时不|搁置|推迟|延后|不方便|没空|没时间|停产|检修|放假|不对|审厂|都不行|(?<!行)不行(?!不)|不在|在外面|出差|太忙|很忙|忙不过来|来不及|赶不上|不太方便|有事|有会|开会|去外地|在外地|你先跟|您先跟|不确定|给不了|答复不了|回不了|别过来|先别来")
 # an answer that leaves a proposed day open: checking with someone, seeing whether it can be moved,
 # declining the visit (不用 材料够了), or handing the choice back (您定了跟我说)
@@ -109,10 +109,15 @@ ARRIVAL = re.compile(r"到|收货|卸|仓库")
 VISIT_IN_MESSAGE = re.compile(r"过嚟|过来|过去|拜访|讲下|讲一下")
 PERSON_VISIT = re.compile(r"拜访|见面|当面|面谈|聊|谈|演示|讲|培训|开会|会议|试用|样机|我(?:们)?(?:过来|过去|到)")
 # a question about a deadline or a shipment: answering it is not agreeing on a contact (RFQ截止是什么时候)
-NOT_SCHED_Q = re.compile(r"截止|交期|交货|发货|到货|货.{0,6}(?:发|到)|付款|打款|到账|有效期|开票|下单|上会|开会|评审|招标|挂网|开标|定下来")
+NOT_SCHED_Q = re.compile(r"截止|交期|交货|发货|到货|货.{0,6}(?:发|到)|(?:最晚|最快)什么时候(?:能)?到|付款|打款|到账|有效期|开票|下单|上会|开会|评审|招标|挂网|开标|定下来")
 NOW_STATE = re.compile(r"了|啦|嘛")
 PERIOD_NOW = {"年底", "年末", "月底", "月末", "周末", "年初", "月初", "中午", "晚上", "下午", "上午", "早上"}
 HOLIDAY_PAST = re.compile(r"\s*(?:去哪|去哪儿|玩得|过得|去了|玩了|回来了|怎么过的|去哪玩)")
+# a regular meeting that takes the day said (礼拜一上午要开周会); only beside a date, since 九点半吧 九点我们开早会
+# moves the hour, not the day
+BUSY_DAY = re.compile(r"周会|例会|早会|晨会")
+DEADLINE_WORD = re.compile(r"截止|交期|交货|发货|到货|付款|打款|到账|有效期|开票|下单|开标|投标")
+SEASON_GREETING = re.compile(r"拜年|拜个早年|新年快乐|新年好|过年好|放假|假期愉快|节日快乐|大吉|春节快乐")
 GREETING = re.compile(r"(?:周末|节日|新年|春节|中秋|国庆|元旦)(?:愉快|快乐|好)")
 # large alternations searched in most messages: a cheap necessary-literal guard in front (guard.py)
 CONTACT, NOT_CONTACT, CANCEL = guarded(CONTACT), guarded(NOT_CONTACT), guarded(CANCEL)
@@ -312,7 +317,7 @@ class FollowUp:
                         t.value.date() in social_days and not STRONG.search(scope))):
                     social_days.add(t.value.date())
                     continue  # 年后有空去拜访您 … 好 年后聊: a courtesy and its echo, no day agreed
-                if CANCEL.search(inner) or REDIRECT.search(nxt):
+                if CANCEL.search(inner) or REDIRECT.search(nxt) or BUSY_DAY.search(inner):
                     if plan is not None and plan.value.date() == t.value.date():
                         plan, rescheduling = None, True  # 周四不行 / 后天放假了: the planned day is off
                         if t.has_time_of_day:
@@ -340,13 +345,19 @@ class FollowUp:
                 contact = bool(CONTACT.search(inner)) or then_call or (len(rest) <= 3 and bool(CONTACT.search(nxt) or CONTACT.search(prv)))
                 if t.kind == "deadline":
                     counter = plan is not None and plan.proposer != _side(x) and plan.mention.kind == "deadline" \
-                        and DAY_NAMED.search(t.text) is not None and not t.has_time_of_day
+                        and DAY_NAMED.search(t.text) is not None and not t.has_time_of_day \
+                        and not ARRIVE.match(x.text, t.end) and not NOT_CONTACT.search(x.text)  # (第一批九月底前到: a delivery)
                     if not REPLY_VERB.search(inner + nxt) and not counter and not (
                             t.has_time_of_day and DAY_NAMED.search(t.text) and ARRIVE.match(inner) and not GOODS.search(x.text)):
                         continue  # (今晚七点前到 with no goods in sight: someone arriving, a visit;
                         #            这周之内给您回复 … 周五之前吧: a counter-deadline)
                     contact = True  # 明天中午前给我最终价 / 周四之前给个答复: a promised reply
                 time_only = len(rest) <= 1
+                if time_only and not contact and not inner.strip() and DEADLINE_WORD.search(prv):
+                    continue  # 投标截止是10月15号 国庆后 注意时间: the deadline said again
+                if time_only and PERIOD_AFTER.match(t.text) and rest in ("见", "再见") and t.value.date() not in agreed_days and any(
+                        SEASON_GREETING.search(y.text) for y in msgs[max(0, i - 3): i + 1]):
+                    continue  # 给您拜个早年 … 年后见: a season's farewell
                 if time_only and not contact and DEFER.search(x.text) and not _ack(x):
                     continue  # 下周三 嗯 … 等我问好了再跟你说吧: the day is repeated while it is put off
                 if time_only and not contact and prev is not None and CONTACT.search(prev.text):
