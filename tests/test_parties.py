@@ -66,6 +66,7 @@ E2E_KNOWN_MISSES = {
     "ask engineering, not taking part": "a named-only 技术 hint the classifier supports",
     "a department only sending drawings is no role": "classifier-only 技术 from 技术部 wording",
     "legal that will look later is not yet a role": "classifier-only 法务 from 法务 … 过一遍 wording",
+    "a boss's verdict only predicted is passing": "the retrained classifier lifts 老板 from 老板 … 批 wording",
     "purchasing that only places orders is no role, the deciding R&D is": "classifier-only 采购 from 采购 … 下单 wording",
 }
 ROLE_CASES = [c for c in CASES if c["field"] == "decision_role"]
