@@ -37,7 +37,8 @@ def test_party_case(case):
         # department only named) are left to the calibrated threshold
         # (since the fourth session the classifier rescores role candidates: what is shown is
         # checked end to end in test_role_case_end_to_end)
-        assert sorted(s.value for s in sugg if s.score >= DecisionRoles.CONVINCED) == sorted(exp)
+        if not case.get("e2e_only"):  # (cases written for the shipped output, rules and classifier together)
+            assert sorted(s.value for s in sugg if s.score >= DecisionRoles.CONVINCED) == sorted(exp)
         # an explicit non-part (寄到采购部 / 不用报老板) is a veto the classifier cannot lift
         for role in case.get("vetoed", []):
             assert any(s.value == role and s.features.get("veto") for s in sugg), f"{role} not vetoed"
@@ -59,20 +60,19 @@ def test_party_case(case):
 
 # Role cases the shipped pipeline (rules rescored by the classifier, calibrated threshold) still
 # gets wrong: a named-only function the classifier lifts over the threshold. Listed, not hidden;
-# non-strict because a retrained model may fix them.
+# strict: a case that starts passing (a retrained model fixed it) must leave this list.
 E2E_KNOWN_MISSES = {
     "finance told to pay is no finance role": "classifier-only 财务 from 让财务付 wording",
     "purchasing only introduced": "a named-only 采购 hint the classifier supports",
     "ask engineering, not taking part": "a named-only 技术 hint the classifier supports",
     "a department only sending drawings is no role": "classifier-only 技术 from 技术部 wording",
-    "legal that will look later is not yet a role": "classifier-only 法务 from 法务 … 过一遍 wording",
     "a boss's verdict only predicted is passing": "the retrained classifier lifts 老板 from 老板 … 批 wording",
     "purchasing that only places orders is no role, the deciding R&D is": "classifier-only 采购 from 采购 … 下单 wording",
 }
 ROLE_CASES = [c for c in CASES if c["field"] == "decision_role"]
 
 
-@pytest.mark.parametrize("case", [pytest.param(c, marks=pytest.mark.xfail(reason=E2E_KNOWN_MISSES[c["name"]]))
+@pytest.mark.parametrize("case", [pytest.param(c, marks=pytest.mark.xfail(reason=E2E_KNOWN_MISSES[c["name"]], strict=True))
                                   if c["name"] in E2E_KNOWN_MISSES else c for c in ROLE_CASES],
                          ids=[c["name"] for c in ROLE_CASES])
 def test_role_case_end_to_end(case):

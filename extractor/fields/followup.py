@@ -41,24 +41,24 @@ DEFER = re.compile(r"有(?:结果|消息|进展|动静|需要)了?(?:我|再)(?:
                    r"过(?:两|几|一)天再说|回来(?:了)?再(?:说|约|聊)|那就再说吧|那再说吧|回头再跟(?:你|您)(?:说|讲|联系)|回头(?:再)?(?:告诉|通知|答复|回复)(?:你|您)")
 NOT_CONTACT = re.compile(
     r"发货|到货|交货|交期|送货|送到|物流|快递|顺丰|付款|打款|到账|到期|付清|付一半|付完|支付|走款|开票|发票|下单|排产|生产|投产|上线|调试|验收|截止|有效期|"
-    r"(?:尾|货|进度|验收|首付|预付|[一二三]期)款|质保金|见票|(?<![出研开])发(?!现|展|言|布会)|寄|回签|报过去|报给|出.{0,4}(?:报价|方案|报告|版|图纸|合同)|做好|改好|填好|放假|休息|休[一两三]|出差|封账|报销|入库|装车|出货|备货|"
+    r"(?<![出研开])发(?!现|展|言|布会)|寄|回签|报过去|报给|出.{0,4}(?:报价|方案|报告|版|图纸|合同)|做好|改好|填好|放假|休息|休[一两三]|出差|封账|报销|入库|装车|出货|备货|"
     r"送过去|送过来|送来|换过来|换过去|开过去|开给您|开给你|委员会|评审会|能到|前到|生日|愉快|快乐|实施|安装|施工|顾问|(?<![应支])付|聊得|谈得|见过|来过|去过|聊过|谈过|得很|整理"
     # ordered goods taken to the customer (今天给你们送那台磨床), not a trial unit handed over (ruling 24)
     r"|送(?:那|这)?[一两二三四五六七八九十\d]*[台套批箱](?![^，,。!?！？]*(?:样机|样品|试用|试机|试试|试一下|演示))"
     # the rep reporting inside its own company (我今天就跟领导汇报 / 跟公司申请): no contact with the customer
     r"|(?:跟|向|找)(?:我们)?(?:领导|公司|上面|总部|老板|经理|我们经理)(?:汇报|请示|申请|报备|商量|反映)(?![^，,。!?！？]{0,4}再)")
-CANCEL = re.compile(r"不中(?![用标断])|先别约|别约了|不用约|去[^，,。 ]{0,4}培训|别打(?:我|了)|不用打|别(?:联系|找)我|不用来了|不用过来|别来了|不来了|来不了|去不了|过不去|取消|改天|等通知|等我消息|等我通知|回头再约|回头再说|"
+CANCEL = re.compile(r"不中(?![用标断])|先别约|别约了|不用约|(?<!你们)(?<!工程师)(?<!师傅)去(?!贵司|你们|您那|你那|现场|厂里|车间|我们厂)[^，,。 ]{0,4}培训|别打(?:我|了)|不用打|别(?:联系|找)我|不用来了|不用过来|别来了|不来了|来不了|去不了|过不去|取消|改天|等通知|等我消息|等我通知|回头再约|回头再说|"
                     r"先不约|暂时不|搁置|推迟|延后|不方便|没空|没时间|停产|检修|放假|不对|审厂|都不行|(?<!行)不行(?!不)|不在|在外面|出差|太忙|很忙|忙不过来|来不及|赶不上|不太方便|有事|有会|开会|去外地|在外地|你先跟|您先跟|不确定|给不了|答复不了|回不了|别过来|先别来")
 # an answer that leaves a proposed day open: checking with someone, seeing whether it can be moved,
 # declining the visit (不用 材料够了), or handing the choice back (您定了跟我说)
 HEDGE = re.compile(r"^\s*(?:不用|不必|没必要|不需要|用不着)(?:了|来|过来|麻烦|跑|(?:特意|专门)[^\s，,。]{0,3})?(?:\s|[，,。]|$)|我(?:再)?看看吧|我(?:再|先)?问问(?:老板|领导|车间|他们|同事|上面)?(?:吧|再说)?\s*$|"
                    r"看看能不能(?:调|挪|换|改)|晚点(?:再)?(?:回|告诉|通知)(?:您|你)|(?:你|您)定了?(?:再)?(?:跟|告诉)我|"
                    r"(?:(?:确定|确认)了?|(?<![一确])定了)(?:再|我再|我)?(?:跟|告诉|通知|回复?)(?:你|您)|我(?:再|得|要)?(?:看看|看一下|看下|问问|问一下|问下|查一下|查下)[^，,。 ]{0,6}(?:时间|安排|排产|日程|行程)|(?:得|要|再)问问车间|看看排产|"
-                   r"(?:确认|问|看)(?:一)?下哪天|哪天有空")
+                   r"(?:确认|问|看)(?:一)?下[^，,。 ]{0,4}哪天")
 # the day restated with a check (下周一我看看时间 确定了跟你说 / 下周三我得问问车间排产 / 周五我再看看)
 HEDGE_RESTATED = re.compile(r"(?:(?:确定|确认)了?|(?<![一确])定了)(?:再|我再|我)?(?:跟|告诉|通知|回复?)(?:你|您)|"
                             r"我(?:再|得|要)?(?:看看|看一下|问问|问一下|查一下)(?:时间|安排|排产|日程|行程)?(?:吧|再说)?(?:\s|[，,。]|$)|问问车间|看看排产")
-OPEN_HEDGE = re.compile(r"哪天有空|(?:确认|问|看)(?:一)?下哪天|看看能不能(?:调|挪|换|改)")
+OPEN_HEDGE = re.compile(r"(?:确认|问|看)(?:一)?下[^，,。 ]{0,4}哪天|看看能不能(?:调|挪|换|改)")
 # … but not an answer that accepts while it adds something (不用 人来就行 / 好 厂区地址晚点告诉你)
 ACCEPTS = re.compile(r"就行|来吧|过来吧|就可以")
 # a proposal put off to a period (下个月初再过去汇报? … 下个月再说吧); said after an agreement it is
@@ -67,9 +67,12 @@ PERIOD_DEFER = re.compile(r"(?:下个?月|下周|下礼拜|下星期|明年|过�
 # a day offered back as a question (下周三我在成都 周四行吗) is a counter-proposal, agreed only once answered
 COUNTER_Q = re.compile(r"行吗|行不行|可以吗|可不可以|方便吗|方便不|好吗|怎么样|得唔得|得不得|行不|好不好")
 QMARK = re.compile(r"[?？]\s*$")  # (明天下午两点再给您回个电话 详细聊下需求? asks)
+# … unless the last clause is a question of its own (周四上午吧 你们几个人过来?)
+OWN_QUESTION = re.compile(r"(?:几|哪|什么|吗|多少|谁|怎么|啥|呢)[^\s，,。]*[?？]\s*$")
 OPEN_QUESTION = re.compile(r"哪天|什么时候|啥时候|几点|哪个时间|什么时间")  # (下周哪天方便 … 周四上午行吗 answers it)
 HANDOVER = re.compile(r"样件|样品|样机|样刀|试用机|试用|新件|测试件")
 TRIAL_UNIT = re.compile(r"试用机|样机|试用")
+ORDERED = re.compile(r"正式订|订的|下单的|采购的|买的")
 TAKE_OVER = re.compile(r"送过去|送过来|送到|拿过去|带过去|带过来")
 # someone else on the rep's side to call (我让售后今天联系您): not the rep's agreed next contact
 THIRD_PARTY_CALL = re.compile(r"让(?:售后|工程师|技术|同事|他们|师傅|服务|客服|合作伙伴)[^，,。 ]{0,4}(?:联系|打给|给您打|给你打|对接)")
@@ -80,7 +83,7 @@ OPEN_DAY = re.compile(r"具体(?:哪天|时间|日子|几点)?.{0,6}再(?:说|�
 # a period with a courtesy visit (年后有空去拜访您 / 年后来厂里坐坐 / 节后有空再去拜访您)
 SOCIAL = re.compile(r"有空(?!吗|的话)|有时间(?!吗|的话)|坐坐|喝茶|吃饭")
 BUSINESS = re.compile(r"演示|培训|调试|协议|方案|测|试|讲|报价|合同|验收|安装|派.{0,3}(?:工程师|人)")
-VAGUE = re.compile(r"到时候看吧|有空一定(?:去|来|到)|再(?:约|定)(?:一下)?具体(?:时间|日子|哪天)|"
+VAGUE = re.compile(r"到时候看吧|有空一定(?:去|来|到)|"
                    r"有空(?:来|过来)[^，,。 ]{0,4}(?:坐坐|喝茶|玩)|有事(?:随时|再|就)?(?:打|找|联系|call)|具体(?!几点)(?:哪天|时间|日子|安排)?.{0,10}(?:再说|再定|再约|再看|待定|另约|通知|告诉|约|说)|到时候再|看情况|说不准|不一定|定了告诉|定了再|再看看.{0,4}时间|等我消息|等我通知|等通知")
 RESCHED = re.compile(r"改到|改成|换到|挪到|推到|调到|改为|改在|换成")
 ACK = re.compile(r"^\s*(?:好|行|可以|没问题|嗯|OK|ok|Ok|收到|成|妥|一言为定|就这么定|那就这样|到时见|不见不散|👌|👍|\[OK\]|\[好的\]|\[抱拳\]|等你消息|等您消息|得|冇问题|要得|中)")
@@ -92,6 +95,7 @@ DATE_WORD = re.compile(r"[天日号號周週星期礼禮拜月年节節初底末
 BARE_WEEKDAY = re.compile(r"^(?:周|星期|礼拜|週|禮拜)[一二三四五六日天1-7]")
 NUMERIC_FP = re.compile(r"^(?:微米|毫米|厘米|公分|米|mm|um|μm|%|倍|公斤|kg|吨|个点|块|元|万|丝|度|寸|秒|分钟)")
 ARRIVE = re.compile(r"^(?:赶)?到")
+ARRIVE_AFTER = re.compile(r"(?:之前|前)?(?:赶)?到")
 DAY_NAMED = re.compile(r"[今明后]天|[今明]晚|[今明]早|周|礼拜|星期|号|日|月")
 GOODS = re.compile(r"货|设备|机器|样品|样件|配件|备件|发票|款")
 BARE_DAY = re.compile(r"^(?:[0-3]?\d|[一二三四五六七八九十廿卅]{1,3})[号日]")
@@ -109,14 +113,19 @@ ARRIVAL = re.compile(r"到|收货|卸|仓库")
 VISIT_IN_MESSAGE = re.compile(r"过嚟|过来|过去|拜访|讲下|讲一下")
 PERSON_VISIT = re.compile(r"拜访|见面|当面|面谈|聊|谈|演示|讲|培训|开会|会议|试用|样机|我(?:们)?(?:过来|过去|到)")
 # a question about a deadline or a shipment: answering it is not agreeing on a contact (RFQ截止是什么时候)
-NOT_SCHED_Q = re.compile(r"截止|交期|交货|发货|到货|货.{0,6}(?:发|到)|(?:最晚|最快)什么时候(?:能)?到|付款|打款|到账|有效期|开票|下单|上会|开会|评审|招标|挂网|开标|定下来")
+NOT_SCHED_Q = re.compile(r"截止|交期|交货|发货|到货|货.{0,6}(?:发|到)|(?:最晚|最快)什么时候(?:能)?到|付款|打款|到账|有效期|开票|下单|上会|评审|招标|挂网|开标|定下来")
 NOW_STATE = re.compile(r"了|啦|嘛")
 PERIOD_NOW = {"年底", "年末", "月底", "月末", "周末", "年初", "月初", "中午", "晚上", "下午", "上午", "早上"}
+PAY_TERMS = re.compile(r"(?:尾|货|进度|验收|首付|预付|[一二三]期)款|质保金|见票")
+VISIT_TALK = re.compile(r"过去|过来|拜访|聊|谈|对一下|当面|见面")
+LATER_DAY = re.compile(r"再(?:约|定)(?:一下)?具体(?:时间|日子|哪天)")
+HOLIDAY_NAME = re.compile(r"节|国庆|春节|五一|十一|中秋|端午|清明|元旦|过年|假")
 HOLIDAY_PAST = re.compile(r"\s*(?:去哪|去哪儿|玩得|过得|去了|玩了|回来了|怎么过的|去哪玩)")
 # a regular meeting that takes the day said (礼拜一上午要开周会); only beside a date, since 九点半吧 九点我们开早会
 # moves the hour, not the day
 BUSY_DAY = re.compile(r"周会|例会|早会|晨会")
-DEADLINE_WORD = re.compile(r"截止|交期|交货|发货|到货|付款|打款|到账|有效期|开票|下单|开标|投标")
+AROUND_MEETING = re.compile(r"开完|(?:周会|例会|早会|晨会)(?:后|之后|上|完)")
+DEADLINE_WORD = re.compile(r"截止|交期|交货|发货|到货|有效期|开标|投标")
 SEASON_GREETING = re.compile(r"拜年|拜个早年|新年快乐|新年好|过年好|放假|假期愉快|节日快乐|大吉|春节快乐")
 GREETING = re.compile(r"(?:周末|节日|新年|春节|中秋|国庆|元旦)(?:愉快|快乐|好)")
 # large alternations searched in most messages: a cheap necessary-literal guard in front (guard.py)
@@ -164,11 +173,11 @@ def _valid(x: Msg, t) -> bool:
         return False
     if GREETING.search(x.text[max(0, t.start - 2): t.end + 4]):
         return False
-    if HOLIDAY_PAST.match(x.text, t.end):
+    if HOLIDAY_NAME.search(t.text) and HOLIDAY_PAST.match(x.text, t.end):
         return False  # 国庆去哪玩了: the holiday just past, not the next one
     if NOW_STATE.match(x.text, t.end) and t.text in PERIOD_NOW:
         return False  # 年底了 车间都在赶货: it *is* year-end now, not a plan
-    if PAST_AFTER.match(x.text, t.end, t.end + 8) and not DAY_NAMED.search(t.text):
+    if PAST_AFTER.match(x.text, t.end, t.end + 8) and (not DAY_NAMED.search(t.text) or HOLIDAY_NAME.search(t.text)):
         return False  # 中午就停了: a bare time of day that already happened (下周一就可以过来了 stays)
     return True
 
@@ -212,11 +221,27 @@ def _ack(x: Msg) -> bool:
     return ACK.match(x.text) is not None or (not x.text.strip() and ACK_CODE.match(x.m.text or "") is not None)
 
 
-def first_reply(all_msgs, plan: "Plan", x: Msg) -> bool:
-    """x is the other side's first message with text after the proposal (R: 月底我再跟您确认下? C: 挺好
-    就是机械手偶尔掉件 … C: 嗯 — the later 嗯 answers something else)."""
-    return not any(y.text and y.speaker in ("rep", "customer") and _side(y) == _side(x)
-                   for y in all_msgs[plan.msg.index + 1: x.index])
+def first_reply(ctx: Ctx, plan: "Plan", x: Msg) -> bool:
+    """The acknowledgement answers the proposal: between them the proposer did not change the subject
+    (另外 / 对了 …), nor answer an off-topic message of the other side (R: 月底我再跟您确认下? C: 就是机械手
+    偶尔掉件 你让售后看看 R: 好的 我让售后这周跟您约 C: 嗯 — that 嗯 answers the service call). A question
+    about the visit in between (几点? / 你们几个人过来? / 需要带样品吗) keeps it on the plan."""
+    between = [y for y in ctx.msgs[plan.msg.index + 1: x.index] if y.text and y.speaker in ("rep", "customer")]
+    for k, y in enumerate(between):
+        if _side(y) == plan.proposer and TOPIC_SHIFT.match(y.text):
+            return False
+        if _side(y) == _side(x) and not _on_plan(ctx, y, plan) and any(_side(z) == plan.proposer for z in between[k + 1:]):
+            return False
+    return True
+
+
+TOPIC_SHIFT = re.compile(r"^\s*(?:[^\s，,]{0,6}[\s，,])?(?:另外|对了|还有|顺便|再问)")
+ON_PLAN = re.compile(r"几点|几个人|带|[?？吗呢]\s*$|稍等|我看下|看一下")
+
+
+def _on_plan(ctx: Ctx, y: Msg, plan: "Plan") -> bool:
+    return bool(CONTACT.search(y.text) or TIME_QUESTION.search(y.text) or ON_PLAN.search(y.text)
+                or any(t.value is not None and t.value.date() == plan.value.date() for t in ctx.times(y)))
 
 
 def _side(x: Msg) -> str:
@@ -253,7 +278,9 @@ class FollowUp:
                 if t.confidence is not None:
                     d = t.value.date()
                     best_conf[d] = max(best_conf.get(d, 0.0), float(t.confidence))
-            vague = bool(VAGUE.search(x.text))
+            vague = bool(VAGUE.search(x.text)) or (LATER_DAY.search(x.text) is not None and not any(
+                DAY_NAMED.search(t.text) and not PERIOD_AFTER.match(t.text) for t in mentions))
+            # (节后吧 … 那节后我们再约具体时间 sets no day; 可以 下周四 再约具体时间 keeps Thursday)
             new_plan = False
             latest_date = None
             day_said = None  # the last date said in this message, for a clock time said after it
@@ -301,8 +328,9 @@ class FollowUp:
                 scope = inner + (" " + nxt if len(rest0) <= 3 else "")  # 今天就重开 顺丰寄过去: the next clause says what happens
                 then_call = nxt.startswith("再") and bool(STRONG.search(nxt))  # 周五下午我查一下到账 再跟您说一声
                 strong = bool(STRONG.search(scope)) or then_call or (
-                    HANDOVER.search(x.text) is not None and TAKE_OVER.search(scope) is not None
-                    and (TRIAL_UNIT.search(x.text) is not None or STRONG.search(nxt) is not None))
+                    HANDOVER.search(prv + " " + inner + " " + nxt) is not None and TAKE_OVER.search(scope) is not None
+                    and not ORDERED.search(x.text) and (TRIAL_UNIT.search(prv + " " + inner + " " + nxt) is not None
+                                                        or STRONG.search(nxt) is not None))
                 # (试用机已经备好了 下周一给您送过去 / 样件做好 下周二我们送过去 当面跟您过一下数据: a hand-over)
                 if not strong and INVITE.search(x.text) and MEETING.search(scope) and not NOT_CONTACT.search(MEETING.sub("", scope)):
                     strong = True  # 周四我们开评审会 … 你们派人来讲一下: the rep presents at their meeting
@@ -317,12 +345,16 @@ class FollowUp:
                         t.value.date() in social_days and not STRONG.search(scope))):
                     social_days.add(t.value.date())
                     continue  # 年后有空去拜访您 … 好 年后聊: a courtesy and its echo, no day agreed
-                if CANCEL.search(inner) or REDIRECT.search(nxt) or BUSY_DAY.search(inner):
+                busy = BUSY_DAY.search(inner) is not None and not CONTACT.search(inner) and not INVITE.search(x.text) \
+                    and not AROUND_MEETING.search(inner)  # (周一开完例会我给你回电话 / 下周一上午例会 你们过来讲一下)
+                if CANCEL.search(inner) or REDIRECT.search(nxt) or busy:
                     if plan is not None and plan.value.date() == t.value.date():
                         plan, rescheduling = None, True  # 周四不行 / 后天放假了: the planned day is off
                         if t.has_time_of_day:
                             day_said = t  # 下周一上午我们有会 下午吧: only that part of the day is off
                     continue
+                if not strong and PAY_TERMS.search(scope) and not VISIT_TALK.search(scope):
+                    blocked = True  # 二期款按合同是见票后30天 (not 周四上午过去 对一下尾款)
                 delivery = (DELIVERY.search(scope + " " + nxt) and not LOOK_AROUND.search(x.text)) or (ARRIVAL.search(inner) and not PERSON_VISIT.search(scope) and (
                         SHIPMENT.search(x.text) or (not STRONG.search(scope) and prev is not None and SHIPMENT.search(prev.text))))
                 if delivery:
@@ -346,7 +378,7 @@ class FollowUp:
                 if t.kind == "deadline":
                     counter = plan is not None and plan.proposer != _side(x) and plan.mention.kind == "deadline" \
                         and DAY_NAMED.search(t.text) is not None and not t.has_time_of_day \
-                        and not ARRIVE.match(x.text, t.end) and not NOT_CONTACT.search(x.text)  # (第一批九月底前到: a delivery)
+                        and not ARRIVE_AFTER.match(x.text, t.end) and not NOT_CONTACT.search(prv + " " + inner + " " + nxt)  # (交期 第一批九月底前到: a delivery)
                     if not REPLY_VERB.search(inner + nxt) and not counter and not (
                             t.has_time_of_day and DAY_NAMED.search(t.text) and ARRIVE.match(inner) and not GOODS.search(x.text)):
                         continue  # (今晚七点前到 with no goods in sight: someone arriving, a visit;
@@ -388,7 +420,8 @@ class FollowUp:
                     except ValueError:
                         pass
                 # a deadline the other side set is agreed only once acknowledged (你们月底前给个回复 left unanswered)
-                counter_q = (COUNTER_Q.search(inner) is not None or QMARK.search(x.text, t.end) is not None) \
+                counter_q = (COUNTER_Q.search(inner) is not None or (QMARK.search(x.text, t.end) is not None
+                                                                      and OWN_QUESTION.search(x.text, t.end) is None)) \
                     and not (prev is not None and OPEN_QUESTION.search(prev.text))
                 agreed = (answering and t.kind != "deadline" and not counter_q) or (plan is not None and plan.proposer != _side(x) and not counter_q) \
                     or (rescheduling and _side(x) == "customer") \
@@ -425,7 +458,7 @@ class FollowUp:
                         #                     (五一后再说吧 restates the day only to put it off)
                     elif DEFER.search(AFTER_MEETING.sub(" ", x.text)) or (not plan.agreed and PERIOD_DEFER.search(x.text)):
                         plan = None  # (先看了再说: the talk comes after the visit, which stands)
-                    elif _ack(x) and first_reply(ctx.msgs, plan, x):
+                    elif _ack(x) and first_reply(ctx, plan, x):
                         plan.agreed = True
                     elif not mentions and (_cancels(x.text) if plan.agreed else CANCEL.search(x.text)):
                         # an agreed visit survives a complaint (你们这质量真不行); a proposal answered with one is not agreed
