@@ -45,6 +45,12 @@ SETTINGS = {
     "tag 0.95, z=0.5, z=1.28 role/industry/obstacle": (None, 0.5, {"tag": 0.95}, ALL_STACKED, WIDE_128),
     "tag 0.95, z=0.5, z=1 role/industry/obstacle/stage": (None, 0.5, {"tag": 0.95}, ALL_STACKED, WIDE_1_STAGE),
     "tag 0.95, z=0.5, z=1 obstacle/industry, z=1.28 role/stage": (None, 0.5, {"tag": 0.95}, ALL_STACKED, WIDE_128_ROLE_STAGE),
+    # sixth element: (field, source) pairs calibrated apart (models/train.py SOURCE_SPLIT)
+    "shipped + classifier-only roles apart": (None, 0.5, {"tag": 0.95}, ALL_STACKED, WIDE_128_ROLE_STAGE,
+                                              (("decision_role", "textclf"),)),
+    "shipped + classifier-only roles, stage, industry apart": (None, 0.5, {"tag": 0.95}, ALL_STACKED, WIDE_128_ROLE_STAGE,
+                                                              (("decision_role", "textclf"), ("stage", "textclf"),
+                                                               ("industry", "textclf"))),
 }
 
 
@@ -65,6 +71,7 @@ def main(argv: list[str] | None = None) -> int:
     dev = load("dev")
     src = cal_mod.model_dir()
     old = (mt.PER_VALUE_MIN, mt.MARGIN_Z, mt.FIELD_TARGETS, mt.MARGIN_FIELDS, mt.FIELD_MARGIN_Z)
+    old_split = mt.SOURCE_SPLIT
     runs = [(fit, held) for salt in SALTS for a, b in [_halves(dev, salt)] for fit, held in ((a, b), (b, a))]
     print(f"dev {len(dev)} conversations, {len(runs)} fit/held-out runs (halves by {len(SALTS)} salted hashes)")
     print(f"{'setting':28} {'micro-F1':>8} {'tag P':>6} {'tag R':>6} {'FU F1':>6} " + " ".join(f"{'P ' + w[:8]:>10}" for w in WATCH)
@@ -72,8 +79,10 @@ def main(argv: list[str] | None = None) -> int:
     lows: dict[str, list[str]] = {}
     try:
         for name in names:
+            setting = SETTINGS[name][:5]
             mt.PER_VALUE_MIN, mt.MARGIN_Z, mt.FIELD_TARGETS, mt.MARGIN_FIELDS, mt.FIELD_MARGIN_Z = (
-                SETTINGS[name] + (("tag", "key_obstacle", "stage"), {})[len(SETTINGS[name]) - 3:])
+                setting + (("tag", "key_obstacle", "stage"), {})[len(setting) - 3:])
+            mt.SOURCE_SPLIT = SETTINGS[name][5] if len(SETTINGS[name]) > 5 else ()
             tot: dict[str, float] = {}
             for fit, held in runs:
                 with tempfile.TemporaryDirectory() as d, cal_mod.using_model_dir(d):
@@ -97,6 +106,7 @@ def main(argv: list[str] | None = None) -> int:
                   + f"  (lowest: {', '.join(sorted(set(lows[name])))})", flush=True)
     finally:
         mt.PER_VALUE_MIN, mt.MARGIN_Z, mt.FIELD_TARGETS, mt.MARGIN_FIELDS, mt.FIELD_MARGIN_Z = old
+        mt.SOURCE_SPLIT = old_split
     return 0
 
 

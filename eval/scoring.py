@@ -70,6 +70,7 @@ class Judged:
     value: object
     confidence: float
     correct: bool
+    source: str = ""  # the component that made it (calibration may treat sources apart)
 
 
 @dataclass
@@ -144,7 +145,7 @@ def score(convs: list[dict], preds: list[dict]) -> Score:
             got, want = by_field.get(f, []), gold.get(f)
             for i, s in enumerate(got):
                 ok = i == 0 and want is not None and match(f, s.get("value"), want)
-                sc.judged.append(Judged(cid, f, s.get("value"), float(s.get("confidence", 0)), ok))
+                sc.judged.append(Judged(cid, f, s.get("value"), float(s.get("confidence", 0)), ok, s.get("source", "")))
                 if ok:
                     sc.tp[f] += 1
                     if f == "next_follow_up":
@@ -163,7 +164,7 @@ def score(convs: list[dict], preds: list[dict]) -> Score:
             for s in by_field.get(f, []):
                 v = s.get("value")
                 ok = v in want and v not in seen
-                sc.judged.append(Judged(cid, f, v, float(s.get("confidence", 0)), ok))
+                sc.judged.append(Judged(cid, f, v, float(s.get("confidence", 0)), ok, s.get("source", "")))
                 if ok:
                     sc.tp[f] += 1
                     seen.add(v)

@@ -40,7 +40,7 @@ def rank(conv: Conversation, cands: list[Suggestion], *, apply_threshold: bool =
             continue  # a rule's "explicitly not this value" (寄到采购部 / 我们不做光伏): never shown, even unthresholded
         if s.score is None:
             s.score = s.confidence
-        s.confidence = cal.calibrate(s.field, s.score, s.value if s.field == "tag" else None)
+        s.confidence = cal.calibrate(s.field, s.score, s.value if s.field == "tag" else None, s.source)
         if s.field in MULTI_FIELDS:
             k = (s.field, str(s.value))
             if k not in multi or s.score > multi[k].score:
@@ -49,7 +49,7 @@ def rank(conv: Conversation, cands: list[Suggestion], *, apply_threshold: bool =
             best[s.field] = s
     out = list(best.values()) + list(multi.values())
     if apply_threshold:
-        out = [s for s in out if cal.shows(s.field, s.score, s.confidence, s.value if s.field == "tag" else None)]
+        out = [s for s in out if cal.shows(s.field, s.score, s.confidence, s.value if s.field == "tag" else None, s.source)]
     order = {f: i for i, f in enumerate(("customer_name", "contact", "stage", "next_follow_up", "key_obstacle",
                                           "budget", "industry", "decision_role", "tag"))}
     out.sort(key=lambda s: (order.get(s.field, 99), -s.confidence))

@@ -25,17 +25,22 @@ class Calibrator:
     thresholds: dict[str, float] = field(default_factory=dict)  # on the calibrated scale (for display/reports)
     raw_thresholds: dict[str, float] = field(default_factory=dict)  # on the raw score: what decides emission
 
-    def key(self, fld: str, value: object = None) -> str:
-        """The map/threshold key: a value of its own ("tag:价格讨论") where one was fitted
-        (the tags differ a lot in how often their raw scores are right), else the field."""
+    def key(self, fld: str, value: object = None, source: str | None = None) -> str:
+        """The map/threshold key: a source of its own ("decision_role@textclf": the classifier's
+        own proposals, not a rescored rule) or a value of its own ("tag:价格讨论") where one was
+        fitted, else the field."""
+        if source:
+            k = f"{fld}@{source}"
+            if k in self.maps:
+                return k
         if value is not None and isinstance(value, str):
             k = f"{fld}:{value}"
             if k in self.maps:
                 return k
         return fld
 
-    def calibrate(self, fld: str, raw: float, value: object = None) -> float:
-        m = self.maps.get(self.key(fld, value))
+    def calibrate(self, fld: str, raw: float, value: object = None, source: str | None = None) -> float:
+        m = self.maps.get(self.key(fld, value, source))
         if not m:
             return float(max(0.0, min(1.0, raw)))
         xs, ys = m
@@ -50,9 +55,9 @@ class Calibrator:
     def threshold(self, fld: str) -> float:
         return self.thresholds.get(fld, DEFAULT_THRESHOLD)
 
-    def shows(self, fld: str, raw: float, calibrated: float, value: object = None) -> bool:
+    def shows(self, fld: str, raw: float, calibrated: float, value: object = None, source: str | None = None) -> bool:
         """Emit? Decided on the raw score, which keeps the ranking the isotonic plateaus flatten."""
-        k = self.key(fld, value)
+        k = self.key(fld, value, source)
         if k in self.raw_thresholds:
             return raw >= self.raw_thresholds[k]
         return calibrated >= self.threshold(k)

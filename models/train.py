@@ -54,6 +54,12 @@ def _judge(convs, *, threshold: bool):
 # (micro-F1 0.899 vs 0.901, tag P/R 0.906/0.892 vs 0.910/0.905): too few points per value.
 PER_VALUE_MIN: int | None = None
 
+# (field, source) pairs calibrated apart from the field's other suggestions: the classifier's own
+# proposals of a decision role are a different population from rule mentions it rescored (dev:
+# 0.82 vs 0.93 precision). Chosen or not out of sample on dev halves (`python -m eval.cv_calibration`).
+SOURCE_SPLIT: tuple[tuple[str, str], ...] = ()
+SOURCE_SPLIT_MIN = 20
+
 
 # Per-field precision targets above the default. Issue 3 asks tag precision >= 0.95 at recall
 # >= 0.85. Out of sample on dev halves (`python -m eval.cv_calibration`): on the 2,500-conversation
@@ -116,6 +122,11 @@ def fit_calibration(dev: list[dict], version: str, target_precision: float = 0.9
         pts = [(j.confidence, j.correct) for j in sc.judged if j.field == "tag" and j.value == v]
         if len(pts) >= PER_VALUE_MIN and sum(1 for _, ok in pts if ok) >= PER_VALUE_MIN // 4:
             groups.append((f"tag:{v}", pts))
+    for f, src in SOURCE_SPLIT:  # a source of its own: its points leave the field's group
+        own = [(j.confidence, j.correct) for j in sc.judged if j.field == f and j.source == src]
+        if len(own) >= SOURCE_SPLIT_MIN:
+            groups = [(g, [(j.confidence, j.correct) for j in sc.judged if j.field == f and j.source != src])
+                      if g == f else (g, p) for g, p in groups] + [(f"{f}@{src}", own)]
     for f, pts in groups:
         if len(pts) < min_support:
             cal.thresholds[f] = 0.5
@@ -134,7 +145,7 @@ def fit_calibration(dev: list[dict], version: str, target_precision: float = 0.9
         # threshold on the raw score: the lowest score whose emitted precision on dev reaches the target
         ranked = sorted(zip(xs, ys), reverse=True)
         best_raw, tp, boundaries = None, 0, []
-        fb = f.split(":")[0]
+        fb = f.split(":")[0].split("@")[0]
         zf = (FIELD_MARGIN_Z.get(fb, z) if margin_z is None else z) if fb in MARGIN_FIELDS else 0.0
         target = max(target_precision, targets.get(fb, 0.0))
         for i, (x, y) in enumerate(ranked, 1):

@@ -137,3 +137,27 @@ def test_artifact_formats_load_to_the_same_weights(tmp_path):
         np.savez_compressed(f, head=np.frombuffer(json.dumps(head).encode(), dtype=np.uint8), **arrays)
     m3 = TextModel.load(tmp_path / "old.npz")
     assert np.array_equal(m3.weights.dense(), kept) and np.array_equal(m3.conv_weights.dense(), m2.conv_weights.dense())
+
+
+def test_a_source_calibrated_apart_uses_its_own_map_and_threshold():
+    """SOURCE_SPLIT (off by default): the classifier's own role proposals get their own map and raw
+    threshold; rule candidates of the same field keep the field's."""
+    from models.calibration import Calibrator
+    cal = Calibrator(maps={"decision_role": ([0.0, 1.0], [0.1, 0.9]), "decision_role@textclf": ([0.0, 1.0], [0.0, 0.5])},
+                     raw_thresholds={"decision_role": 0.5, "decision_role@textclf": 0.8})
+    assert cal.key("decision_role", "老板", "party-rules") == "decision_role"
+    assert cal.key("decision_role", "老板", "textclf") == "decision_role@textclf"
+    assert cal.calibrate("decision_role", 0.6, None, "textclf") == 0.3
+    assert abs(cal.calibrate("decision_role", 0.6, None, "party-rules") - 0.58) < 1e-9
+    assert cal.shows("decision_role", 0.6, 0.58, None, "party-rules")
+    assert not cal.shows("decision_role", 0.6, 0.3, None, "textclf")
+    assert cal.key("stage", None, "textclf") == "stage"  # no map of its own: the field's
+
+
+def test_judged_suggestions_carry_their_source():
+    from eval.scoring import score
+    conv = {"conversation_id": "t", "gold": {"decision_role": ["老板"]}, "messages": [{"id": "m1", "text": "老板同意了"}]}
+    pred = {"suggestions": [{"field": "decision_role", "value": "老板", "confidence": 0.9, "source": "textclf",
+                             "reason": "r", "evidence": [{"message_id": "m1", "start": 0, "end": 2, "text": "老板"}]}]}
+    sc = score([conv], [pred])
+    assert [(j.source, j.correct) for j in sc.judged] == [("textclf", True)]
