@@ -53,7 +53,7 @@ PRUNE = 0.005  # weights smaller than this are not stored
 
 class CompactWeights:
     """The rows of a (DIM × labels) weight matrix that have a weight, behind a bucket → row
-    index: `W[keys]` gives the same float32 rows as the dense matrix (bucket rows without a
+    index: `W[keys]` (integer keys) gives the same float32 rows as the dense matrix (bucket rows without a
     weight read a zero row) in about 40% of its memory (some 100k of 262k buckets carry a weight)."""
     __slots__ = ("index", "block", "shape")
 
