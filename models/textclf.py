@@ -294,15 +294,16 @@ class TextModel:
     def __post_init__(self):
         self.label_set = frozenset(self.labels)
         self._parts = [(lab, *lab.split(":", 1)) for lab in self.labels]  # (label, field, value), split once
-        self._coef: dict[str, tuple] = {}  # label → its four stacking coefficients, read from `stack` on first use
+        self._coef = {lab: self._coefficients(lab) for lab in self.labels}  # label → its four stacking coefficients
         # the fields this model rescores: those it has labels for (an older artifact leaves the others alone)
         self.fields = frozenset(lab.split(":", 1)[0] for lab in self.labels)
 
+    def _coefficients(self, label: str) -> tuple:
+        return tuple((list(self.stack.get(label, (1.0, 0.0, 0.0, 0.0))) + [0.0] * 4)[:4])
+
     def stacked(self, label: str, logit: float, conv: float, rule: float) -> float:
         coef = self._coef.get(label)
-        if coef is None:
-            coef = self._coef[label] = tuple((list(self.stack.get(label, (1.0, 0.0, 0.0, 0.0))) + [0.0] * 4)[:4])
-        a, b, c, d = coef
+        a, b, c, d = coef if coef is not None else self._coefficients(label)
         return a * logit + b * conv + c * RULE_SCALE * rule + d
 
     def rescore(self, ctx, cands):

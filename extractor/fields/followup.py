@@ -51,14 +51,16 @@ CANCEL = re.compile(r"不中(?![用标断])|先别约|别约了|不用约|(?<!�
                     r"先不约|暂时不|搁置|推迟|延后|不方便|没空|没时间|停产|检修|放假|不对|审厂|都不行|(?<!行)不行(?!不)|不在|在外面|出差|太忙|很忙|忙不过来|来不及|赶不上|不太方便|有事|有会|开会|去外地|在外地|你先跟|您先跟|不确定|给不了|答复不了|回不了|别过来|先别来")
 # an answer that leaves a proposed day open: checking with someone, seeing whether it can be moved,
 # declining the visit (不用 材料够了), or handing the choice back (您定了跟我说)
+_TELL_BACK = r"(?:(?:确定|确认)了?|(?<![一确])定了)(?:再|我再|我)?(?:跟|告诉|通知|回复?)(?:你|您)"  # 确定了跟你说
+_WORKSHOP = r"(?:得|要|再)问问车间|看看排产"
+_OPEN = r"(?:确认|问|看)(?:一)?下[^，,。 ]{0,4}哪天|看看能不能(?:调|挪|换|改)"  # leaves it open even after 好的
 HEDGE = re.compile(r"^\s*(?:不用|不必|没必要|不需要|用不着)(?:了|来|过来|麻烦|跑|(?:特意|专门)[^\s，,。]{0,3})?(?:\s|[，,。]|$)|我(?:再)?看看吧|我(?:再|先)?问问(?:老板|领导|车间|他们|同事|上面)?(?:吧|再说)?\s*$|"
-                   r"看看能不能(?:调|挪|换|改)|晚点(?:再)?(?:回|告诉|通知)(?:您|你)|(?:你|您)定了?(?:再)?(?:跟|告诉)我|"
-                   r"(?:(?:确定|确认)了?|(?<![一确])定了)(?:再|我再|我)?(?:跟|告诉|通知|回复?)(?:你|您)|我(?:再|得|要)?(?:看看|看一下|看下|问问|问一下|问下|查一下|查下)[^，,。 ]{0,6}(?:时间|安排|排产|日程|行程)|(?:得|要|再)问问车间|看看排产|"
-                   r"(?:确认|问|看)(?:一)?下[^，,。 ]{0,4}哪天")
+                   rf"晚点(?:再)?(?:回|告诉|通知)(?:您|你)|(?:你|您)定了?(?:再)?(?:跟|告诉)我|{_TELL_BACK}|{_WORKSHOP}|{_OPEN}|"
+                   r"我(?:再|得|要)?(?:看看|看一下|看下|问问|问一下|问下|查一下|查下)[^，,。 ]{0,6}(?:时间|安排|排产|日程|行程)")
 # the day restated with a check (下周一我看看时间 确定了跟你说 / 下周三我得问问车间排产 / 周五我再看看)
-HEDGE_RESTATED = re.compile(r"(?:(?:确定|确认)了?|(?<![一确])定了)(?:再|我再|我)?(?:跟|告诉|通知|回复?)(?:你|您)|"
-                            r"我(?:再|得|要)?(?:看看|看一下|问问|问一下|查一下)(?:时间|安排|排产|日程|行程)?(?:吧|再说)?(?:\s|[，,。]|$)|问问车间|看看排产")
-OPEN_HEDGE = re.compile(r"(?:确认|问|看)(?:一)?下[^，,。 ]{0,4}哪天|看看能不能(?:调|挪|换|改)")
+HEDGE_RESTATED = re.compile(rf"{_TELL_BACK}|{_WORKSHOP}|"
+                            r"我(?:再|得|要)?(?:看看|看一下|问问|问一下|查一下)(?:时间|安排|排产|日程|行程)?(?:吧|再说)?(?:\s|[，,。]|$)")
+OPEN_HEDGE = re.compile(_OPEN)
 # … but not an answer that accepts while it adds something (不用 人来就行 / 好 厂区地址晚点告诉你)
 ACCEPTS = re.compile(r"就行|来吧|过来吧|就可以")
 # a proposal put off to a period (下个月初再过去汇报? … 下个月再说吧); said after an agreement it is
@@ -100,7 +102,8 @@ DAY_NAMED = re.compile(r"[今明后]天|[今明]晚|[今明]早|周|礼拜|星�
 GOODS = re.compile(r"货|设备|机器|样品|样件|配件|备件|发票|款")
 BARE_DAY = re.compile(r"^(?:[0-3]?\d|[一二三四五六七八九十廿卅]{1,3})[号日]")
 MONTH_WORD = re.compile(r"月")
-PERIOD_AFTER = re.compile(r"^(?:年|节|春节|国庆|五一|十一|中秋|端午|清明|元旦|过年|假期)(?:以|之)?后$")
+_HOLIDAYS = r"春节|国庆|五一|十一|中秋|端午|清明|元旦|过年"
+PERIOD_AFTER = re.compile(rf"^(?:年|节|{_HOLIDAYS}|假期)(?:以|之)?后$")
 # the mention is a past event (中午就停了 / 昨天已经到了)
 PAST_AFTER = re.compile(r"(?:就|已经|都)(?!(?:可以|行|好|成|OK|ok))[^，,。 ]{0,4}了")  # (两点就行了 accepts)
 REDIRECT = re.compile(r"^(?:你|您)先跟")  # 下周一我在合肥 你先跟何工对接: the day is declined
@@ -119,7 +122,7 @@ PERIOD_NOW = {"年底", "年末", "月底", "月末", "周末", "年初", "月�
 PAY_TERMS = re.compile(r"(?:尾|货|进度|验收|首付|预付|[一二三]期)款|质保金|见票")
 VISIT_TALK = re.compile(r"过去|过来|拜访|聊|谈|对一下|当面|见面")
 LATER_DAY = re.compile(r"再(?:约|定)(?:一下)?具体(?:时间|日子|哪天)")
-HOLIDAY_NAME = re.compile(r"节|国庆|春节|五一|十一|中秋|端午|清明|元旦|过年|假")
+HOLIDAY_NAME = re.compile(rf"节|{_HOLIDAYS}|假")
 HOLIDAY_PAST = re.compile(r"\s*(?:去哪|去哪儿|玩得|过得|去了|玩了|回来了|怎么过的|去哪玩)")
 # a regular meeting that takes the day said (礼拜一上午要开周会); only beside a date, since 九点半吧 九点我们开早会
 # moves the hour, not the day
