@@ -5,6 +5,12 @@ on one half with the current model and scored on the other, both ways, over seve
 salts, and the scores are averaged. So a choice about calibration (per-tag-value maps,
 the precision margin of the thresholds, per-field targets) is not made on the
 conversations it is fitted on, and the test split is never touched.
+
+`python -m eval.cv_calibration --fresh FILE [FILE ...] [SETTING ...]` instead fits each
+setting on the whole of dev and scores it on the given gold files: conversations that
+neither the rules nor the calibration have seen (a new batch before it joins the corpus).
+Dev halves cannot show how far dev's precision is flattered by rules written from dev's
+own mistakes; a fresh batch can.
 """
 from __future__ import annotations
 
@@ -51,6 +57,13 @@ SETTINGS = {
     "shipped + classifier-only roles, stage, industry apart": (None, 0.5, {"tag": 0.95}, ALL_STACKED, WIDE_128_ROLE_STAGE,
                                                               (("decision_role", "textclf"), ("stage", "textclf"),
                                                                ("industry", "textclf"))),
+    # sixth session: dev's role precision is flattered by rules written from dev's own mistakes (fresh
+    # batches and test fall 0.03-0.08 below it); a higher dev target for decision_role, checked with --fresh
+    "shipped + role target 0.93": (None, 0.5, {"tag": 0.95, "decision_role": 0.93}, ALL_STACKED, WIDE_128_ROLE_STAGE),
+    "shipped + role target 0.95": (None, 0.5, {"tag": 0.95, "decision_role": 0.95}, ALL_STACKED, WIDE_128_ROLE_STAGE),
+    "shipped + role target 0.93, classifier-only roles apart": (None, 0.5, {"tag": 0.95, "decision_role": 0.93},
+                                                                ALL_STACKED, WIDE_128_ROLE_STAGE,
+                                                                (("decision_role", "textclf"),)),
 }
 
 
@@ -66,14 +79,28 @@ def main(argv: list[str] | None = None) -> int:
     from eval.cli import predict
     from eval.scoring import score
     from labeling.corpus import load
-    argv = sys.argv[1:] if argv is None else argv
+    argv = list(sys.argv[1:] if argv is None else argv)
+    fresh: list[dict] = []
+    if "--fresh" in argv:
+        from eval.cli import load_gold
+        i = argv.index("--fresh")
+        files = [a for a in argv[i + 1:] if a.endswith(".jsonl")]
+        argv = argv[:i] + [a for a in argv[i + 1:] if not a.endswith(".jsonl")]
+        for fn in files:
+            fresh += load_gold(fn)
+        if not fresh:
+            raise SystemExit("--fresh needs one or more gold .jsonl files")
     names = [n for n in SETTINGS if not argv or any(a in n for a in argv)]
     dev = load("dev")
     src = cal_mod.model_dir()
     old = (mt.PER_VALUE_MIN, mt.MARGIN_Z, mt.FIELD_TARGETS, mt.MARGIN_FIELDS, mt.FIELD_MARGIN_Z)
     old_split = mt.SOURCE_SPLIT
-    runs = [(fit, held) for salt in SALTS for a, b in [_halves(dev, salt)] for fit, held in ((a, b), (b, a))]
-    print(f"dev {len(dev)} conversations, {len(runs)} fit/held-out runs (halves by {len(SALTS)} salted hashes)")
+    if fresh:
+        runs = [(dev, fresh)]
+        print(f"fitted on dev ({len(dev)} conversations), scored on {len(fresh)} fresh conversations")
+    else:
+        runs = [(fit, held) for salt in SALTS for a, b in [_halves(dev, salt)] for fit, held in ((a, b), (b, a))]
+        print(f"dev {len(dev)} conversations, {len(runs)} fit/held-out runs (halves by {len(SALTS)} salted hashes)")
     print(f"{'setting':28} {'micro-F1':>8} {'tag P':>6} {'tag R':>6} {'FU F1':>6} " + " ".join(f"{'P ' + w[:8]:>10}" for w in WATCH)
           + f" {'min P':>6}")
     lows: dict[str, list[str]] = {}
