@@ -68,6 +68,7 @@ E2E_KNOWN_MISSES = {
     "a department only sending drawings is no role": "classifier-only 技术 from 技术部 wording",
     "a boss's verdict only predicted is passing": "the retrained classifier lifts 老板 from 老板 … 批 wording",
     "purchasing that only places orders is no role, the deciding R&D is": "classifier-only 采购 from 采购 … 下单 wording",
+    "a next purchase as an occasion": "classifier-only 采购 from 采购 wording in a one-line chat",
 }
 ROLE_CASES = [c for c in CASES if c["field"] == "decision_role"]
 

@@ -199,6 +199,7 @@ def _colleague(x: Msg) -> bool:
         and not BOTLIKE.search(name) and not BOTLIKE.search(x.text[:8])
 
 
+VISIT_USELESS = re.compile(r"(?:来|过来|跑一趟)(?:了)?也没(?:用|意义)")
 GETTING_THERE = re.compile(r"(?:地铁|交通|公交|停车|打车)$")
 COMPLAINT_BEFORE = re.compile(r"质量|精度|效果|性能|服务|售后|机器|设备|产品|速度|态度")
 
@@ -442,6 +443,9 @@ class FollowUp:
                     for t in far)  # (下半年还要再上一条 到时候再找你们: another deal, months away)
                 if not other_time:  # 明年…到时候再找你 speaks of next year, not of the agreed call (a month off at least)
                     plan = None
+                continue
+            if plan is not None and x.speaker == "customer" and VISIT_USELESS.search(x.text):
+                plan = None  # 明天是上班 但你来也没用: the day restated only to turn the visit down
                 continue
             hedged = plan is not None and HEDGE.search(x.text) is not None and not ACCEPTS.search(x.text) and (
                 not _ack(x) or OPEN_HEDGE.search(x.text) is not None)  # (好的 我确认下哪天有空 再跟您说 still leaves it open)

@@ -34,19 +34,24 @@ ADDR_TAIL = re.compile(r"(?:吗|吧|的|这边|那边|那台|这台|那批|这�
 OTHER_SIDE = re.compile(r"那边|那家|报|的价|价格|家的|用的|做的|也|都")
 THIS_SIDE = re.compile(r"这边|这里")
 # pronouns, time words and verbs a frame can drag into a "name" (拉我们法务 / 今年刀具)
-NOT_A_NAME = re.compile(r"我们|你们|他们|咱们|^(?:今年|明年|去年|现在|目前|这次|上次|拉|给|让|跟)")
+# a clause, a person or a function caught by a name frame (演示那天我叫上 / 采购这边 / 自己开 / 老板以前就 / 接替小王 / 经手)
+NOT_A_NAME = re.compile(r"我|你|他们|她|咱们|自己|这边|那边|那天|这天|以前|以后|经手|接替|叫上|拉上|带上"
+                        r"|^(?:今年|明年|去年|现在|目前|这次|上次|拉|给|让|跟|采购|老板|领导|财务|法务)")
 FRAMED_DEPT_RE = re.compile(r"(?:部|科|室|处|办|中心|车间|产线|仓库|工厂|分厂)$|^(?:采购|技术|设备|工艺|生产|质量|品质|研发|财务|法务|销售|老板|领导)")
 HANDED_TO = re.compile(r"(?:转给|交给|转|交)(?:我们|我们的)?\s*$")
+# only told about it (我跟采购部王姐说一声 她一直在问): the function is informed, not shown acting
+TOLD_BEFORE = re.compile(r"(?:跟|和)(?:我们)?$")
+TOLD_AFTER = re.compile(r"(?:部)?[^，,。\s]{0,4}?(?:说一声|讲一声|打个招呼|知会一声)")
 VENDOR_SIDE = re.compile(r"(?:你们|您们|贵司|你那边|您那边)")
-PROCUREMENT_NOUN = re.compile(r"(?:的|政府|集中|统一|年度|刀具|设备|物资|招标)采购|采购(?:流程|计划|项目|需求|清单|周期|合同|系统)")
-FINANCE_EXECUTES = re.compile(r"(?:让|转给|交给|叫|转)(?:财务|財務)|(?:财务|財務)(?:那关|那關|要先|规定|制度|那边规定|(?:那边)?流程|见票|處?那边说)")
+PROCUREMENT_NOUN = re.compile(r"(?:的|政府|集中|统一|年度|刀具|设备|物资|招标|下次|这次|本次|上次|每次|下回)采购|采购(?:流程|计划|项目|需求|清单|周期|合同|系统)")
+FINANCE_EXECUTES = re.compile(r"(?:让|转给|交给|叫|转)(?:财务|財務)|(?:财务|財務)(?:那关|那關|要先|规定|制度|的?规矩|那边规定|(?:那边)?流程|见票|處?那边说)")
 DISCLAIMS = re.compile(r"\s*(?:经理)?(?:说了不算|做不了主|定不了|管不了)")
 # the function said to stay out of it (这种框架合同金额小 法务不审的): a veto the classifier cannot lift
 NOT_INVOLVED = re.compile(r"\s*(?:一般|也|都|从来)?(?:不审|不管(?![多怎什哪是谁几啥])|不参与|不过问)(?!不)")  # (not 采购不管多少钱都要比三家)
 # the function only later, or only for its routine (技术上的细节到时候我让车间主任跟你对 / 我们法务后面会过一遍 /
 # 我们采购只管下单走流程): not yet taking part in this decision
 LATER_BEFORE = re.compile(r"(?:到时候|后面|(?<![完了过])以后|回头|将来)[^，,。 ]{0,8}$")  # (not 样件测完以后技术说)
-LATER_AFTER = re.compile(r"(?:部)?(?:那边)?(?:后面|以后|到时候)(?:会|再)|(?:部)?只管")
+LATER_AFTER = re.compile(r"(?:部)?(?:那边)?(?:(?:后面|以后|到时候)(?:会|再)|再评)|(?:部)?只管")
 # a function only sending papers over (图纸我让技术部发你邮箱 / 我让技术部发你): no evaluation shown
 SENDS_ONLY = re.compile(r"\s*(?:那边|这边)?(?:发你|发您|发给你|发给您|传给你|传你)")  # (not 技术那边发过来的意见)
 DN_PERSON_TAIL = re.compile(rf"(?:(?:采购|财务|技术|设备|销售|工艺)?(?:{SURNAME_RE})(?:{HONORIFIC_RE}|姐|哥)|(?:采购|财务|技术|设备|销售|工艺)(?:{SURNAME_RE}))$")
@@ -120,7 +125,8 @@ SELF_NAMED_NOT = {"这边", "那边", "公司", "工厂", "厂里", "车间", "�
                   "自己", "这个", "那个", "这里", "这块", "厂子", "单位", "集团", "总部", "内部", "平时", "之前", "以前", "原来"}
 PRODUCT_MODIFIERS = {"新款", "老款", "新的", "商用", "民用", "家用", "工业", "医用", "车用", "数控", "铁路", "电梯", "精密", "高速", "全自动", "自动", "智能",
                      "覆盖", "收割", "户外", "毛绒", "湿法", "干法", "伺服", "石英", "药包", "球阀", "水泵", "不锈",
-                     "一期", "二期", "三期", "公立", "私立", "民营"}
+                     "一期", "二期", "三期", "公立", "私立", "民营",
+                     "水性", "油性", "车载", "保温", "防水", "防腐", "耐磨", "阻燃", "钢结"}  # 水性涂料 / 车载电子 / 钢结构: products
 # a department or a clause caught by a self-reference frame (我是测试部的 / 我们检验科 / 我们财务科已经 /
 # 另外我拉了质量部的 / 我配个好点的 / 我们所里), not a company
 NOT_A_NAME_TAIL = re.compile(r"(?:[部室处组]|所里|厂里|(?:检验|财务|设备|采购|技术|质量|信息|后勤|总务|器械|护理|药剂)科)$|了|个|已经|好点"
@@ -451,6 +457,7 @@ SELF_INTRO = re.compile(rf"我是(?:[^，,。！!？?\s]{{0,16}}?)的?(?P<title>
                         rf"(?:\s*(?P<title2>{_TITLE})(?![\u4e00-\u9fa5]))?")
 # 我是宏利泵业采购经理 / 我是这个项目的质量经理 / 我采购部的 (a department alone is no title)
 SELF_TITLE = re.compile(rf"我是(?:[^，,。！!？?\s]{{0,16}}?)的?(?P<title>{_TITLE})(?![\u4e00-\u9fa5]{{0,1}}[\u4e00-\u9fa5]{{2}}(?:的|了))")
+NAME_PARTICLE_END = re.compile(r"[的了吗呢啊吧呀么着]$")
 DEPT_ONLY = re.compile(r"(?:采购|技术|设备|工艺|生产|质量|品质|研发|财务|工程|制造|项目)(?:部|中心|科|处)?")
 def _norm_name(name: str) -> str:
     try:
@@ -555,8 +562,8 @@ class Contact:
         for x in cust:
             for m in SELF_INTRO.finditer(x.text):
                 nm = m.group("name")
-                if nm in rep_names or parse_company(nm, 0):
-                    continue
+                if nm in rep_names or parse_company(nm, 0) or NAME_PARTICLE_END.search(nm):
+                    continue  # (我是采购这边的: 边 is a surname, 边的 no name)
                 cands.append((0.84, nm, (x, m.start("name"), m.end("name")), f"客户自我介绍“{x.text[m.start():m.end('name')]}”",
                               (x.m.name or "").strip()))
         # 3. how the rep addresses the customer: 柳总您好 / 付会计您好
@@ -659,12 +666,17 @@ BOSS_DECIDES = re.compile(r"(?:老板|老细|老細|总经理|董事长|老总|�
                           r"(?:等|得等).{0,3}厂长.{0,3}(?:拍板|签|定|批)|在(?:我们)?老板(?:那|手上)")
 PASSING = re.compile(r"(?:老板|老总|总经理|董事长).{0,8}(?:(?:去|在|参加).{0,4}(?:看展|展会)|出国|旅游|度假|以前(?:就)?在.{0,8}干过|去[^，,。 ]{1,4}(?:开会|出差))|"
                      r"(?:老板|老总).{0,8}(?:请你|请您)吃饭|(?:老板|老总).{0,3}(?:也)?(?:肯定不|估计不|不会)(?:批|同意)|(?:老板|老总|总经理|董事长)(?:在外地|.{0,3}(?:出差|不在|在外面|忙|去了|回来|要找我|找我))|老板.{0,12}回来|老板也提过|祝.{0,4}老板|老板好|推荐|介绍|"
-                     r"(?:老板|老总).{0,2}(?:也)?不会批|(?:得|要)跟(?:我们)?老板(?:说|讲|汇报)")  # a verdict only predicted
+                     r"(?:老板|老总).{0,2}(?:也)?不会批|(?:得|要)跟(?:我们)?老板(?:说|讲|汇报)|"  # a verdict only predicted
+                     # away or on leave (老板这周在休年假 / 老细去咗旅行 / 老板人在越南看厂 / 老板也去广州了 / 老板在开年终总结会),
+                     # the boss's belongings (老板的车借走了), a first look handed down (老板让我先来看看 觉得行再说)
+                     r"(?:老板|老总|总经理|董事长|老细).{0,6}(?:休(?:年)?假|旅行|去咗|人在|也去[^，,。 ]{1,4}了|在外地)|"
+                     r"(?:老板|老总)的(?:车|家|孩子|儿子|女儿|朋友|亲戚)|(?:老板|老总|总经理|董事长).{0,4}在开[^，,。 ]{0,6}会|"
+                     r"(?:老板|老总|总经理|老细).{0,2}(?:让|叫)(?:我)?先(?:来)?(?:看看|了解|问问|过来看)")
 # what a named function does right after it is named (采购这边走流程 / 技术那边测完了 / 法务提了两条意见);
 # on train, 技术 and 采购 named with such a verb were a decision role 94% / 90% of the time, without one 76% / 74%
-BOSS_THEN_DECIDES = re.compile(r"[\s，,]*(?:他)?(?:回来|回来后|回来了)?(?:就|再|才)?(?:签|定|批|拍板|决定)")
+BOSS_THEN_DECIDES = re.compile(r"[\s，,]*(?:等)?(?:他)?(?:回来|回来后|回来了)?(?:就|再|才)?(?:签|定|批|拍板|决定)")
 ROLE_ACTS = re.compile(r"谈|对接|下单|审|签|走(?!了|开|掉)|比价|比了|(?<![一再])定|觉得|嫌|要求|规定|参与|参加|评|测|验证|把关|(?<![你您])看|认|卡|同意|批|(?<![你您])说|提|过了|点头|"
-                       r"跟你|跟您|找你|联系你|问|商量|反映|负责|管|拍板|确认|试|叫上|拉上|一起|也在|也来|都在|陪同|带队|算|核|统计|听|验")
+                       r"跟你|跟您|找你|联系你|问|商量|反映|负责|管|拍板|确认|试|叫上|拉上|一起|(?:也|都)在(?![外家])|也来|陪同|带队|算|核|统计|听|验")
 ACT_MATTERS = ("技术", "采购", "法务")
 
 
@@ -756,12 +768,12 @@ GROUP_EVALUATES = re.compile(r"测|评估|评审|审核|验证|把关")  # (集�
 NO_SUCH_FUNCTION = re.compile(r"(?:没有|没|不设|无)(?:专门的?|专职的?|自己的)?$")
 # … as a function (没有法务 合同我自己看 / 没有财务部), not a missing approval (没有老板签字 / 没采购同意 / 没有法务审核过的)
 FUNCTION_END = re.compile(r"(?:部|部门|岗位|人员|的人)?(?:\s|[，,。!！?？]|$|[^\s，,。]{0,2}(?:自己|我们自己|都是))")
-ROUTED_BEFORE = re.compile(r"(?:寄|邮|递|送|发|开|交)(?:到|给)(?:我们|咱们|我們)?[\u4e00-\u9fa5A-Za-z]{0,6}$|收件人(?:写|填|是)?(?:我们)?$")
-ROUTED_AFTER = re.compile(r"(?:部|科|处)?(?:[\u4e00-\u9fa5]{1,3}会计)?(?:邮箱|收件|就行|就可以|地址|[\s，,]*收件人|收(?=\s|$|[，,。]))")
+ROUTED_BEFORE = re.compile(r"(?:寄|邮|递|送|发|开|交)(?:到|给)(?:我们|咱们|我們)?[\u4e00-\u9fa5A-Za-z]{0,6}$|收件人(?:写|填|是)?(?:我们)?$|抄送(?:一下|一份)?(?:给)?(?:我们|咱们)?[\u4e00-\u9fa5]{0,4}$")
+ROUTED_AFTER = re.compile(r"(?:部|科|处)?(?:[\u4e00-\u9fa5]{1,3}会计)?(?:邮箱|收件|就行|就可以|地址|[\s，,]*收件人|\s?收(?=\s|$|[，,。]))")
 # a boss explicitly out of this decision, said of the boss mention itself (这种二十万以内的我自己就能批 不用报老板 /
 # 老板一般不管 / 这摊事我管): not 不用找别家了 老板已经批了, 老板他自己定, 这事我管不了 得老板拍板
 BOSS_WORD = r"(?:老板|老总|总经理|董事长)"
-BOSS_OUT_AT = re.compile(rf"(?:不用|不需要|不必)(?:报|找|请示|问|经过|报给)(?:我们)?{BOSS_WORD}|{BOSS_WORD}(?:他)?(?:一般|平时|基本)?(?:不管|不过问|不插手)")
+BOSS_OUT_AT = re.compile(rf"(?:不用|不需要|不必)(?:报|找|请示|问|经过|报给|等)(?:我们)?{BOSS_WORD}|{BOSS_WORD}(?:他)?(?:一般|平时|基本)?(?:不管|不过问|不插手)")
 SPEAKER_IS_BOSS = re.compile(r"就是老板|我是老板|我就是")
 BOSS_OUT_NEAR = re.compile(r"我自己(?:就能|能|就可以|可以)?(?:批|定|做主)|(?:这摊事|这事|这块)我管(?![不没])|(?<!老板)(?<!老板 )我说了算")
 
@@ -817,6 +829,7 @@ class DecisionRoles:
                         or DISCLAIMS.match(x.text, e + 2, min(len(x.text), e + 10))
                         or (role == "技术" and SENDS_ONLY.match(x.text, e))
                         or (role != "老板" and (LATER_BEFORE.search(x.text, max(0, s - 10), s) or LATER_AFTER.match(x.text, e)))
+                        or (role != "老板" and TOLD_BEFORE.search(x.text, max(0, s - 4), s) and TOLD_AFTER.match(x.text, e))
                         or (x.speaker == "customer" and (HANDED_TO.search(x.text, max(0, s - 6), s)  # 我转给财务了
                                                          or VENDOR_SIDE.search(x.text, max(0, s - 4), s))))  # 去你们实验室
                     if x.speaker == "customer" and role != "老板" and NO_SUCH_FUNCTION.search(x.text, max(0, s - 8), s) \
