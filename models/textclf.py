@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import re
 import zlib
 from dataclasses import dataclass, field
@@ -488,6 +489,53 @@ def fit_linear(rows, labels: list[str], C: float = 4.0, seed: int = 0, min_df: i
     return W, bias
 
 
+_FOLD_JOB = None  # what the fit tasks of a running train() read (set before the workers fork)
+
+
+def _fit_task(task: tuple) -> tuple:
+    """One independent piece of training: ("fold", k) fits fold k's message and conversation
+    models and scores its held-out conversations; ("msg",) and ("conv",) fit the final models."""
+    job = _FOLD_JOB
+    labels, folds, C, seed = job["labels"], job["folds"], job["C"], job["seed"]
+    if task[0] == "msg":
+        return task, fit_linear(job["final_rows"], labels, C=C, seed=seed)
+    if task[0] == "conv":
+        return task, fit_linear(job["final_crows"], labels, C=C_CONV, seed=seed, min_df=2)
+    k, convs = task[1], job["train_convs"]
+    w, b = fit_linear([r for r in job["rows"] if r[0] % folds != k], labels, C=C, seed=seed)
+    cw, cb = fit_linear([r for r in job["crows"] if r[0] % folds != k], labels, C=C_CONV, seed=seed, min_df=2)
+    m = TextModel(labels, w, b, meta={"next_features": NEXT_FEATURES}, conv_weights=cw, conv_bias=cb)
+    out = []
+    for i in range(k, len(convs), folds):
+        ctx, _ = _messages(convs[i])
+        sc = m.conv_scores(ctx)
+        zc = dict(zip(labels, sc.pop("__conv__")[1]))
+        out.append((i, {lab: z for lab, (z, _x) in sc.items()}, zc))
+    return task, out
+
+
+def _run_tasks(tasks: list[tuple], meanwhile=None):
+    """The fit tasks one after another, or side by side in forked processes where the machine
+    has cores to spare (CHAT2CRM_TRAIN_WORKERS caps them; 1 runs them in this process). Every
+    fit is seeded inside the process that runs it (liblinear's generator is per process, which is
+    why threads are not used), so the model is byte-identical either way. `meanwhile` runs in
+    this process while the workers fit. Yields (task, result) as tasks finish."""
+    import multiprocessing as mp
+    workers = min(len(tasks), os.cpu_count() or 1, int(os.environ.get("CHAT2CRM_TRAIN_WORKERS", "4")))
+    if workers < 2 or "fork" not in mp.get_all_start_methods():
+        if meanwhile:
+            meanwhile()
+        yield from map(_fit_task, tasks)
+        return
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+    with ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context("fork")) as pool:
+        futs = [pool.submit(_fit_task, t) for t in tasks]
+        if meanwhile:
+            meanwhile()
+        for fut in as_completed(futs):
+            yield fut.result()
+
+
 def train(train_convs: list[dict], *, seed: int = 0, folds: int = 5, C: float = 4.0, progress=None,
           partial: list[dict] | None = None) -> TextModel:
     """Fit message models, then the stacking weights on out-of-fold conversation scores."""
@@ -498,39 +546,48 @@ def train(train_convs: list[dict], *, seed: int = 0, folds: int = 5, C: float = 
 
     labels = all_labels()
     rows, crows = _design(train_convs)
-    # out-of-fold logits per conversation and label (message max, conversation bag)
     n = len(train_convs)
+    final_rows, final_crows = rows, crows
+    if partial:  # decisions from reps: partial gold, used by the final message/conversation models
+        prow, pcrow = _design(partial)
+        final_rows = rows + [(n + ci, f, l, k) for ci, f, l, k in prow]
+        final_crows = crows + [(n + ci, f, l, k) for ci, f, l, k in pcrow]
+    # out-of-fold logits per conversation and label (message max, conversation bag)
     oof: list[dict[str, float]] = [dict() for _ in range(n)]
     oofc: list[dict[str, float]] = [dict() for _ in range(n)]
-    for k in range(folds):
-        tr = [r for r in rows if r[0] % folds != k]
-        ctr = [r for r in crows if r[0] % folds != k]
-        te_convs = [i for i in range(n) if i % folds == k]
-        w, b = fit_linear(tr, labels, C=C, seed=seed)
-        cw, cb = fit_linear(ctr, labels, C=C_CONV, seed=seed, min_df=2)
-        m = TextModel(labels, w, b, meta={"next_features": NEXT_FEATURES}, conv_weights=cw, conv_bias=cb)
-        for i in te_convs:
-            ctx, _ = _messages(train_convs[i])
-            sc = m.conv_scores(ctx)
-            for lab, z in zip(labels, sc.pop("__conv__")[1]):
-                oofc[i][lab] = z
-            for lab, (z, _x) in sc.items():
-                oof[i][lab] = z
-        if progress:
-            progress(f"fold {k + 1}/{folds}")
-    # rule strengths per conversation and label
+    # rule strengths per conversation and label (computed here while the workers fit)
     rules: list[dict[str, float]] = []
-    comps = _components()
-    for conv in train_convs:
-        c = Conversation.from_dict({k: v for k, v in conv.items() if k not in ("gold", "gold_evidence", "notes")})
-        ctx = Ctx.build(c)
-        r = {}
-        for comp in comps:
-            for s in comp(ctx):
-                if s.field in SIGNAL_FIELDS:
-                    v = s.value["category"] if s.field == "key_obstacle" else s.value
-                    r[f"{s.field}:{v}"] = max(r.get(f"{s.field}:{v}", 0.0), s.score or 0.0)
-        rules.append(r)
+
+    def rule_strengths() -> None:
+        comps = _components()
+        for conv in train_convs:
+            c = Conversation.from_dict({k: v for k, v in conv.items() if k not in ("gold", "gold_evidence", "notes")})
+            ctx = Ctx.build(c)
+            r = {}
+            for comp in comps:
+                for s in comp(ctx):
+                    if s.field in SIGNAL_FIELDS:
+                        v = s.value["category"] if s.field == "key_obstacle" else s.value
+                        r[f"{s.field}:{v}"] = max(r.get(f"{s.field}:{v}", 0.0), s.score or 0.0)
+            rules.append(r)
+
+    global _FOLD_JOB
+    _FOLD_JOB = {"train_convs": train_convs, "rows": rows, "crows": crows, "final_rows": final_rows,
+                 "final_crows": final_crows, "labels": labels, "folds": folds, "C": C, "seed": seed}
+    final: dict[str, tuple] = {}
+    try:
+        done = 0
+        for task, res in _run_tasks([("fold", k) for k in range(folds)] + [("msg",), ("conv",)], rule_strengths):
+            if task[0] == "fold":
+                for i, zm, zc in res:
+                    oof[i], oofc[i] = zm, zc
+                done += 1
+                if progress:
+                    progress(f"fold {done}/{folds}")
+            else:
+                final[task[0]] = res
+    finally:
+        _FOLD_JOB = None
     stack = {}
     for lab in labels:
         X = [[oof[i].get(lab, -10.0), oofc[i].get(lab, -10.0), RULE_SCALE * rules[i].get(lab, 0.0)] for i in range(n)]
@@ -541,12 +598,8 @@ def train(train_convs: list[dict], *, seed: int = 0, folds: int = 5, C: float = 
             stack[lab] = [float(v) for v in lr.coef_[0]] + [float(lr.intercept_[0])]
         else:
             stack[lab] = [0.0, 0.0, 0.0, -6.0]
-    if partial:  # decisions from reps: partial gold, used by the final message/conversation models
-        prow, pcrow = _design(partial)
-        rows = rows + [(n + ci, f, l, k) for ci, f, l, k in prow]
-        crows = crows + [(n + ci, f, l, k) for ci, f, l, k in pcrow]
-    w, b = fit_linear(rows, labels, C=C, seed=seed)
-    cw, cb = fit_linear(crows, labels, C=C_CONV, seed=seed, min_df=2)
+    (w, b), (cw, cb) = final["msg"], final["conv"]
+    rows = final_rows
     return TextModel(labels, w, b, stack, {"train_conversations": n, "partial_conversations": len(partial or []),
                                            "train_messages": len(rows), "seed": seed, "C": C,
                                            "next_features": NEXT_FEATURES}, cw, cb)

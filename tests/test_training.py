@@ -161,3 +161,21 @@ def test_judged_suggestions_carry_their_source():
                              "reason": "r", "evidence": [{"message_id": "m1", "start": 0, "end": 2, "text": "老板"}]}]}
     sc = score([conv], [pred])
     assert [(j.source, j.correct) for j in sc.judged] == [("textclf", True)]
+
+
+def test_training_in_worker_processes_gives_the_same_model_as_in_one(monkeypatch):
+    """Folds and final fits may run side by side in forked processes; the weights must not depend on it
+    (a partial-gold conversation included, so the final fits' extra rows are covered too)."""
+    import numpy as np
+    from models import textclf
+    convs = corpus.load("train")[:90]
+    partial = [dict(convs[0], conversation_id="p-1", partial=True, labelled=["tag"], negatives={"tag": ["异议"]})]
+    models = []
+    for workers in ("1", "2"):
+        monkeypatch.setenv("CHAT2CRM_TRAIN_WORKERS", workers)
+        models.append(textclf.train(convs, seed=1, folds=3, partial=partial))
+    a, b = models
+    assert a.stack == b.stack and a.bias == b.bias and a.conv_bias == b.conv_bias
+    for name in ("weights", "conv_weights"):
+        wa, wb = getattr(a, name), getattr(b, name)
+        assert np.array_equal(np.asarray(wa), np.asarray(wb))
