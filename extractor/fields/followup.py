@@ -276,7 +276,10 @@ class FollowUp:
                 TIME_QUESTION.search(OPEN_DAY.sub(" ", prev.text)) or CONTACT.search(prev.text)) and not (
                 NOT_SCHED_Q.search(prev.text) and not CONTACT.search(prev.text))
             for t in mentions:
-                if MONTH_WORD.search(t.text):
+                if MONTH_WORD.search(t.text) and CONTACT.search(x.text):
+                    # only a month named in a message about the contact (下个月中我过去 … 15号前后? / 十二月中 那就12月15号吧
+                    # 我们去你们厂 … 15号可以), not a payment's or a tender's month (剩下的下个月十号左右 … 二十九号下午
+                    # 我再给您打个电话: the 29th of this month)
                     month_anchor = (i, t.value.year, t.value.month)
             for t in mentions:
                 if t.confidence is not None:
