@@ -61,6 +61,12 @@ SETTINGS = {
     # batches and test fall 0.03-0.08 below it); a higher dev target for decision_role, checked with --fresh
     "shipped + role target 0.93": (None, 0.5, {"tag": 0.95, "decision_role": 0.93}, ALL_STACKED, WIDE_128_ROLE_STAGE),
     "shipped + role target 0.95": (None, 0.5, {"tag": 0.95, "decision_role": 0.95}, ALL_STACKED, WIDE_128_ROLE_STAGE),
+    "shipped + role target 0.96": (None, 0.5, {"tag": 0.95, "decision_role": 0.96}, ALL_STACKED, WIDE_128_ROLE_STAGE),
+    "shipped + role target 0.97": (None, 0.5, {"tag": 0.95, "decision_role": 0.97}, ALL_STACKED, WIDE_128_ROLE_STAGE),
+    "shipped + role 0.95, obstacle 0.95": (None, 0.5, {"tag": 0.95, "decision_role": 0.95, "key_obstacle": 0.95},
+                                          ALL_STACKED, WIDE_128_ROLE_STAGE),
+    "shipped + role 0.95, industry 0.95": (None, 0.5, {"tag": 0.95, "decision_role": 0.95, "industry": 0.95},
+                                          ALL_STACKED, WIDE_128_ROLE_STAGE),
     "shipped + role target 0.93, classifier-only roles apart": (None, 0.5, {"tag": 0.95, "decision_role": 0.93},
                                                                 ALL_STACKED, WIDE_128_ROLE_STAGE,
                                                                 (("decision_role", "textclf"),)),

@@ -66,7 +66,19 @@ SOURCE_SPLIT_MIN = 20
 # corpus a 0.95 target held out at P 0.953 / R 0.835 (micro-F1 -0.005), so 0.93 was used; on the
 # 3,140-conversation corpus 0.95 holds out at P 0.953 / R 0.876 for micro-F1 0.9058 → 0.9042,
 # so tags get the 0.95 the issue asks for.
-FIELD_TARGETS: dict[str, float] = {"tag": 0.95}
+#
+# decision_role gets a dev target of 0.95 so that its precision on *unseen* conversations reaches
+# the 0.9 the product promises. Dev flatters this field: its rules were written from dev's own
+# mistakes, so a cut that is 0.92 precise on dev was 0.88 on test and 0.80 on new batches.
+# Sixth session: two new batches (ax, az; 160 conversations, kept out of the corpus, the rules and
+# the model until this was chosen) scored with each setting fitted on dev
+# (`python -m eval.cv_calibration --fresh batch_ax.jsonl batch_az.jsonl "role target"`):
+#   role target 0.90 → role precision 0.823, micro-F1 0.8786
+#   role target 0.93 → 0.861, 0.8787;  0.95 → 0.902, 0.8795;  0.96 → 0.899, 0.8774;  0.97 → 0.928, 0.8658
+# 0.95 is the lowest target that reaches 0.9 there, and the best micro-F1. On dev halves it costs
+# 0.006 micro-F1 (0.9204 → 0.9147): dev's precision was the flattered one. The need was first
+# seen on test (0.873 / 0.881 in sessions three to five); the value was chosen on the new batches.
+FIELD_TARGETS: dict[str, float] = {"tag": 0.95, "decision_role": 0.95}
 # The threshold must reach the target with this margin: the Wilson lower bound (z standard
 # errors) of the emitted precision on dev, not the point estimate. A cut chosen where the dev
 # curve just touches the target sits on dev's luck and lands below it on unseen data (test,
