@@ -1,9 +1,10 @@
 """Extraction speed and memory: `python -m eval.bench_extract [--n 2000]`.
 
-Runs `chat2crm extract --jsonl` in one process over N corpus conversations (cycled from
-the train/dev splits, ~10 messages each) and prints conversations/second, per-
-conversation latency percentiles and the run's peak RSS, beside the keyword baseline
-(the naive tagger of eval.scoring) on the same input in the same run.
+Runs `chat2crm extract --jsonl` over a file of N corpus conversations (cycled from the
+train/dev splits, ~10 messages each): by default, as for any file, in worker processes (one
+per core), and again with --workers 1, in one process, as for a pipe. Prints conversations/
+second, per-conversation latency percentiles and the run's peak RSS, beside the keyword
+baseline (the naive tagger of eval.scoring) on the same input in the same run.
 """
 from __future__ import annotations
 
@@ -46,11 +47,11 @@ def _clear_caches() -> None:
     finder._find_norm.cache_clear()
 
 
-def run_cli(path: str) -> tuple[float, float, int]:
-    """Wall time of the real CLI over the file, its peak RSS (MiB), output line count."""
+def run_cli(path: str, *extra: str) -> tuple[float, float, int]:
+    """Wall time of the real CLI over the file, its peak RSS (MiB, the largest process), output line count."""
     t0 = time.perf_counter()
     with open(path, "rb") as f:
-        p = subprocess.run([sys.executable, "-m", "extractor.cli", "extract", "--jsonl"], stdin=f,
+        p = subprocess.run([sys.executable, "-m", "extractor.cli", "extract", "--jsonl", *extra], stdin=f,
                            capture_output=True, check=True)
     wall = time.perf_counter() - t0
     rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
@@ -95,7 +96,8 @@ def main(argv: list[str] | None = None) -> int:
         f.write(json.dumps(convs[0], ensure_ascii=False) + "\n")
         one_path = f.name
     try:
-        runs = [run_cli(path) for _ in range(a.passes)]
+        runs = [run_cli(path) for _ in range(a.passes)]  # a file on stdin: worker processes, one per core
+        serial = [run_cli(path, "--workers", "1") for _ in range(a.passes)]  # the same in one process
         startup = min(run_cli(one_path)[0] for _ in range(a.passes))  # process start + imports + model load
     finally:
         os.unlink(path)
@@ -110,6 +112,9 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{'chat2crm extract --jsonl':28} {len(convs) / wall_cli:10.0f} {'':>8} {'':>8}  (best of {a.passes} runs, incl. start-up;"
           f" median {len(convs) / median_cli:.0f}/s; peak RSS {rss:.0f} MiB, {lines} lines)")
     print(f"{'  … after start-up':28} {len(convs) / max(wall_cli - startup, 1e-9):10.0f} {'':>8} {'':>8}  (start-up {startup:.2f} s: interpreter, imports, model)")
+    wall_one = min(r[0] for r in serial)
+    print(f"{'  … --workers 1':28} {len(convs) / wall_one:10.0f} {'':>8} {'':>8}  (one process, as for a pipe; incl. start-up;"
+          f" median {len(convs) / sorted(r[0] for r in serial)[len(serial) // 2]:.0f}/s; {os.cpu_count()} cores here)")
     print(f"{'keyword baseline':28} {len(convs) / wall_kw:10.0f}")
     return 0
 

@@ -22,6 +22,9 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--start", help="call start time for transcripts (ISO 8601)")
     p.add_argument("--conversation-id", help="conversation id (raw exports; default: file stem)")
     p.add_argument("--all", action="store_true", help="also show suggestions below the display threshold")
+    p.add_argument("--workers", type=int, default=None,
+                   help="--jsonl: worker processes (default: one per core, up to 4, when the input is a file; "
+                        "1 for a pipe, so each line is answered as soon as it is read)")
     return p
 
 
@@ -40,32 +43,81 @@ def _json():
         return json.loads, (lambda o: json.dumps(o, ensure_ascii=False)), json.JSONDecodeError
 
 
-def _run_jsonl(args, stdin, stdout) -> int:
+_JOB: tuple | None = None  # (ref, apply_threshold) for the --jsonl workers, set before they fork
+
+
+def _answer(n: int, line: str) -> str:
+    """One input line (number n) → its output line: the extraction, or an error naming the line."""
     from extractor.pipeline import extract
     from extractor.types import Conversation
     loads, dumps, decode_error = _json()
-    ref = parse_time(args.ref, "--ref") if args.ref else None
-    for n, line in enumerate(stdin, 1):
-        if n == 1:
-            line = line.lstrip("\ufeff")  # a UTF-8 BOM from Windows tools
-        if not line.strip():
-            stdout.write(json.dumps({"error": "empty line", "line": n}) + "\n")
-            continue
+    ref, apply_threshold = _JOB
+    if n == 1:
+        line = line.lstrip("\ufeff")  # a UTF-8 BOM from Windows tools
+    if not line.strip():
+        return json.dumps({"error": "empty line", "line": n}) + "\n"
+    try:
         try:
-            try:
-                d = loads(line)
-            except decode_error as e:
-                where = f" at column {e.colno}" if getattr(e, "colno", None) else ""
-                raise InputError(f"invalid JSON ({getattr(e, 'msg', str(e))}{where})") from None
-            conv = Conversation.from_dict(d)
-            if ref is not None:
-                conv.reference_time = ref
-            out = extract(conv, apply_threshold=not args.all).to_dict()
-        except InputError as e:
-            out = {"error": str(e), "line": n}
-        except Exception as e:  # noqa: BLE001 - one bad conversation must not stop the run
-            out = {"error": f"internal error: {type(e).__name__}: {e}", "line": n}
-        stdout.write(dumps(out) + "\n")
+            d = loads(line)
+        except decode_error as e:
+            where = f" at column {e.colno}" if getattr(e, "colno", None) else ""
+            raise InputError(f"invalid JSON ({getattr(e, 'msg', str(e))}{where})") from None
+        conv = Conversation.from_dict(d)
+        if ref is not None:
+            conv.reference_time = ref
+        out = extract(conv, apply_threshold=apply_threshold).to_dict()
+    except InputError as e:
+        out = {"error": str(e), "line": n}
+    except Exception as e:  # noqa: BLE001 - one bad conversation must not stop the run
+        out = {"error": f"internal error: {type(e).__name__}: {e}", "line": n}
+    return dumps(out) + "\n"
+
+
+def _answer_chunk(chunk: list[tuple[int, str]]) -> str:
+    return "".join(_answer(n, line) for n, line in chunk)
+
+
+def _chunks(stdin, size: int = 32):
+    chunk: list[tuple[int, str]] = []
+    for n, line in enumerate(stdin, 1):
+        chunk.append((n, line))
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def _default_workers(stdin) -> int:
+    """Side by side only for a file (a batch): a pipe may be a caller waiting for each answer."""
+    import os
+    import stat
+    try:
+        regular = stat.S_ISREG(os.fstat(stdin.fileno()).st_mode)
+    except (AttributeError, OSError, ValueError):
+        regular = False
+    return min(4, os.cpu_count() or 1) if regular else 1
+
+
+def _run_jsonl(args, stdin, stdout) -> int:
+    global _JOB
+    _JOB = (parse_time(args.ref, "--ref") if args.ref else None, not args.all)
+    workers = args.workers if args.workers is not None else _default_workers(stdin)
+    if workers < 1:
+        raise InputError(f"--workers must be at least 1, got {args.workers}")
+    import multiprocessing as mp
+    if workers == 1 or "fork" not in mp.get_all_start_methods():
+        for n, line in enumerate(stdin, 1):
+            stdout.write(_answer(n, line))
+        stdout.flush()
+        return 0
+    # load the model and calibration once, here, so the forked workers share them
+    from models.calibration import current
+    from models.textclf import current_model
+    current(), current_model()
+    with mp.get_context("fork").Pool(workers) as pool:
+        for text in pool.imap(_answer_chunk, _chunks(stdin)):  # in input order
+            stdout.write(text)
     stdout.flush()
     return 0
 

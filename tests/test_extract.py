@@ -96,6 +96,24 @@ def test_jsonl_keeps_going_after_a_bad_line():
     assert lines[1]["line"] == 2 and "invalid JSON" in lines[1]["error"]
 
 
+def test_jsonl_file_in_worker_processes_answers_like_one_process(tmp_path):
+    """A file is answered by several processes side by side: same lines, same order, same errors."""
+    good = [json.dumps(c["conversation"], ensure_ascii=False) for c in CASES[:70]]
+    f = tmp_path / "in.jsonl"
+    f.write_text("\ufeff" + "\n".join(good[:40] + ["", "{not json", '{"conversation_id": "x"}'] + good[40:]) + "\n",
+                 encoding="utf-8")
+    one = _cli("extract", "--jsonl", str(f), "--workers", "1")
+    two = _cli("extract", "--jsonl", str(f), "--workers", "2")
+    assert one.returncode == two.returncode == 0, one.stderr + two.stderr
+    assert one.stdout == two.stdout
+    lines = [json.loads(x) for x in two.stdout.splitlines()]
+    assert len(lines) == 73 and lines[40]["line"] == 41 and "invalid JSON" in lines[41]["error"]
+    assert [x.get("conversation_id") for x in lines if "suggestions" in x] == [c["conversation"]["conversation_id"]
+                                                                              for c in CASES[:70]]
+    bad = _cli("extract", "--jsonl", str(f), "--workers", "0")
+    assert bad.returncode == 2 and "--workers" in bad.stderr and "Traceback" not in bad.stderr
+
+
 def test_bad_file_exits_2_with_one_line(tmp_path):
     p = _cli("extract", str(tmp_path / "missing.json"))
     assert p.returncode == 2
