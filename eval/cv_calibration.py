@@ -90,12 +90,18 @@ def main(argv: list[str] | None = None) -> int:
     if "--fresh" in argv:
         from eval.cli import load_gold
         i = argv.index("--fresh")
-        files = [a for a in argv[i + 1:] if a.endswith(".jsonl")]
-        argv = argv[:i] + [a for a in argv[i + 1:] if not a.endswith(".jsonl")]
+        files = [a for a in argv[i + 1:] if os.path.isfile(a)]  # the rest filter the settings by name
+        argv = argv[:i] + [a for a in argv[i + 1:] if not os.path.isfile(a)]
         for fn in files:
             fresh += load_gold(fn)
         if not fresh:
-            raise SystemExit("--fresh needs one or more gold .jsonl files")
+            raise SystemExit("--fresh needs one or more gold .jsonl files that exist")
+        seen = {c["conversation_id"] for s in ("train", "dev", "test") for c in load(s)}
+        overlap = sorted(c["conversation_id"] for c in fresh if c["conversation_id"] in seen)
+        if overlap:  # then they are not fresh: the model was trained on them or calibrated on them
+            raise SystemExit(f"--fresh: {len(overlap)} conversations are already in the corpus splits "
+                             f"(e.g. {', '.join(overlap[:3])}); move the batch out of labeling/corpus/raw and "
+                             f"re-split first")
     names = [n for n in SETTINGS if not argv or any(a in n for a in argv)]
     dev = load("dev")
     src = cal_mod.model_dir()

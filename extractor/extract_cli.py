@@ -92,11 +92,12 @@ def _default_workers(stdin) -> int:
     """Side by side only for a file (a batch): a pipe may be a caller waiting for each answer."""
     import os
     import stat
+    from extractor.procs import usable_cores
     try:
         regular = stat.S_ISREG(os.fstat(stdin.fileno()).st_mode)
     except (AttributeError, OSError, ValueError):
         regular = False
-    return min(4, os.cpu_count() or 1) if regular else 1
+    return min(4, usable_cores()) if regular else 1
 
 
 def _run_jsonl(args, stdin, stdout) -> int:
@@ -106,7 +107,8 @@ def _run_jsonl(args, stdin, stdout) -> int:
     if workers < 1:
         raise InputError(f"--workers must be at least 1, got {args.workers}")
     import multiprocessing as mp
-    if workers == 1 or "fork" not in mp.get_all_start_methods():
+    from extractor.procs import can_fork
+    if workers == 1 or not can_fork():
         for n, line in enumerate(stdin, 1):
             stdout.write(_answer(n, line))
         stdout.flush()

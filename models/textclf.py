@@ -25,6 +25,7 @@ import json
 import math
 import os
 import re
+import threading
 import zlib
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -490,6 +491,7 @@ def fit_linear(rows, labels: list[str], C: float = 4.0, seed: int = 0, min_df: i
 
 
 _FOLD_JOB = None  # what the fit tasks of a running train() read (set before the workers fork)
+_TRAIN_LOCK = threading.Lock()
 
 
 def _fit_task(task: tuple) -> tuple:
@@ -514,26 +516,46 @@ def _fit_task(task: tuple) -> tuple:
     return task, out
 
 
-def _run_tasks(tasks: list[tuple], meanwhile=None):
-    """The fit tasks one after another, or side by side in forked processes where the machine
-    has cores to spare (CHAT2CRM_TRAIN_WORKERS caps them; 1 runs them in this process). Every
-    fit is seeded inside the process that runs it (liblinear's generator is per process, which is
-    why threads are not used), so the model is byte-identical either way. `meanwhile` runs in
-    this process while the workers fit. Yields (task, result) as tasks finish."""
-    import multiprocessing as mp
-    workers = min(len(tasks), os.cpu_count() or 1, int(os.environ.get("CHAT2CRM_TRAIN_WORKERS", "4")))
-    if workers < 2 or "fork" not in mp.get_all_start_methods():
-        if meanwhile:
-            meanwhile()
-        yield from map(_fit_task, tasks)
-        return
-    from concurrent.futures import ProcessPoolExecutor, as_completed
-    with ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context("fork")) as pool:
-        futs = [pool.submit(_fit_task, t) for t in tasks]
-        if meanwhile:
-            meanwhile()
-        for fut in as_completed(futs):
-            yield fut.result()
+def _run_tasks(tasks: list[tuple], meanwhile=None, on_done=None):
+    """The fit tasks one after another, or side by side in forked processes on Linux where the
+    machine has cores to spare (CHAT2CRM_TRAIN_WORKERS caps them; 1 runs them in this process).
+    Every fit is seeded inside the process that runs it (liblinear's generator is per process,
+    which is why threads are not used), so the model is byte-identical either way. `meanwhile`
+    runs in this process while the workers fit; `on_done(task)` is called as each task finishes.
+    Returns [(task, result)] in task order."""
+    from extractor.procs import can_fork, env_workers, usable_cores
+    workers = min(len(tasks), usable_cores(), env_workers("CHAT2CRM_TRAIN_WORKERS", 4))
+    global LAST_TRAIN_WORKERS
+    if workers >= 2 and can_fork():
+        import multiprocessing as mp
+        from concurrent.futures import ProcessPoolExecutor, as_completed
+        from concurrent.futures.process import BrokenProcessPool
+        try:
+            with ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context("fork")) as pool:
+                futs = [pool.submit(_fit_task, t) for t in tasks]
+                if meanwhile:
+                    meanwhile()
+                    meanwhile = None
+                for f in as_completed(futs):
+                    if on_done:
+                        on_done(f.result()[0])
+                out = [f.result() for f in futs]
+            LAST_TRAIN_WORKERS = workers
+            return out
+        except (BrokenProcessPool, OSError):
+            pass  # a worker died (out of memory, killed) or none could start: do the work here
+    if meanwhile:
+        meanwhile()
+    LAST_TRAIN_WORKERS = 1
+    out = []
+    for t in tasks:
+        out.append(_fit_task(t))
+        if on_done:
+            on_done(t)
+    return out
+
+
+LAST_TRAIN_WORKERS = 0  # how many processes the last train() fitted in (tests check the parallel path ran)
 
 
 def train(train_convs: list[dict], *, seed: int = 0, folds: int = 5, C: float = 4.0, progress=None,
@@ -572,22 +594,27 @@ def train(train_convs: list[dict], *, seed: int = 0, folds: int = 5, C: float = 
             rules.append(r)
 
     global _FOLD_JOB
-    _FOLD_JOB = {"train_convs": train_convs, "rows": rows, "crows": crows, "final_rows": final_rows,
-                 "final_crows": final_crows, "labels": labels, "folds": folds, "C": C, "seed": seed}
     final: dict[str, tuple] = {}
-    try:
-        done = 0
-        for task, res in _run_tasks([("fold", k) for k in range(folds)] + [("msg",), ("conv",)], rule_strengths):
-            if task[0] == "fold":
-                for i, zm, zc in res:
-                    oof[i], oofc[i] = zm, zc
-                done += 1
+    with _TRAIN_LOCK:  # one training at a time per process: the workers read the job from a module global
+        _FOLD_JOB = {"train_convs": train_convs, "rows": rows, "crows": crows, "final_rows": final_rows,
+                     "final_crows": final_crows, "labels": labels, "folds": folds, "C": C, "seed": seed}
+        try:
+            done = []
+
+            def report(task):
+                done.append(task)
                 if progress:
-                    progress(f"fold {done}/{folds}")
-            else:
-                final[task[0]] = res
-    finally:
-        _FOLD_JOB = None
+                    progress(f"fitted {'fold ' + str(task[1] + 1) if task[0] == 'fold' else 'final ' + task[0] + ' model'}"
+                             f" ({len(done)}/{folds + 2})")
+            for task, res in _run_tasks([("fold", k) for k in range(folds)] + [("msg",), ("conv",)], rule_strengths,
+                                        report):
+                if task[0] == "fold":
+                    for i, zm, zc in res:
+                        oof[i], oofc[i] = zm, zc
+                else:
+                    final[task[0]] = res
+        finally:
+            _FOLD_JOB = None
     stack = {}
     for lab in labels:
         X = [[oof[i].get(lab, -10.0), oofc[i].get(lab, -10.0), RULE_SCALE * rules[i].get(lab, 0.0)] for i in range(n)]

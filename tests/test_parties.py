@@ -74,7 +74,9 @@ E2E_KNOWN_MISSES = {
     "a group R&D centre evaluating is a role": "below the 0.95-target role threshold (recall traded for precision)",
     "after the test engineering spoke": "below the 0.95-target role threshold (recall traded for precision)",
 }
-ROLE_CASES = [c for c in CASES if c["field"] == "decision_role"]
+# "rules_only": what the role rules propose (a rescue or an exclusion); what the whole pipeline shows
+# for such a one-line chat also depends on the classifier and the threshold, tested by the other cases
+ROLE_CASES = [c for c in CASES if c["field"] == "decision_role" and not c.get("rules_only")]
 
 
 @pytest.mark.parametrize("case", [pytest.param(c, marks=pytest.mark.xfail(reason=E2E_KNOWN_MISSES[c["name"]], strict=True))

@@ -170,10 +170,14 @@ def test_training_in_worker_processes_gives_the_same_model_as_in_one(monkeypatch
     from models import textclf
     convs = corpus.load("train")[:90]
     partial = [dict(convs[0], conversation_id="p-1", partial=True, labelled=["tag"], negatives={"tag": ["异议"]})]
+    from extractor.procs import can_fork, usable_cores
+    if not can_fork() or usable_cores() < 2:
+        pytest.skip("worker processes need Linux fork and two cores")
     models = []
     for workers in ("1", "2"):
         monkeypatch.setenv("CHAT2CRM_TRAIN_WORKERS", workers)
         models.append(textclf.train(convs, seed=1, folds=3, partial=partial))
+        assert textclf.LAST_TRAIN_WORKERS == int(workers)  # the parallel path really ran
     a, b = models
     assert a.stack == b.stack and a.bias == b.bias and a.conv_bias == b.conv_bias
     for name in ("weights", "conv_weights"):

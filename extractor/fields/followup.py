@@ -199,9 +199,16 @@ def _colleague(x: Msg) -> bool:
         and not BOTLIKE.search(name) and not BOTLIKE.search(x.text[:8])
 
 
-VISIT_USELESS = re.compile(r"(?:来|过来|跑一趟)(?:了)?也没(?:用|意义)")
+VISIT_USELESS = re.compile(r"(?:你|您)(?:人)?(?:来|过来|跑一趟)(?:了)?也没(?:用|意义)")  # (not 你不过来也没用 / 样品寄过来也没用)
 GETTING_THERE = re.compile(r"(?:地铁|交通|公交|停车|打车)$")
 COMPLAINT_BEFORE = re.compile(r"质量|精度|效果|性能|服务|售后|机器|设备|产品|速度|态度")
+
+
+def _time_only_clause(x: Msg, t) -> bool:
+    """The mention is its clause, give or take a particle (下个月中旬吧), not a time inside other
+    business (我们七月中要招标定下来)."""
+    cs, ce = x.clause_at(t.start, t.end)
+    return (ce - cs) - (t.end - t.start) <= 3
 
 
 def _cancels(text: str) -> bool:
@@ -276,9 +283,11 @@ class FollowUp:
                 TIME_QUESTION.search(OPEN_DAY.sub(" ", prev.text)) or CONTACT.search(prev.text)) and not (
                 NOT_SCHED_Q.search(prev.text) and not CONTACT.search(prev.text))
             for t in mentions:
-                if MONTH_WORD.search(t.text) and CONTACT.search(x.text):
-                    # only a month named in a message about the contact (下个月中我过去 … 15号前后? / 十二月中 那就12月15号吧
-                    # 我们去你们厂 … 15号可以), not a payment's or a tender's month (剩下的下个月十号左右 … 二十九号下午
+                if MONTH_WORD.search(t.text) and (CONTACT.search(x.text) or (
+                        answering and CONTACT.search(prev.text) and _time_only_clause(x, t))):
+                    # only a month named in a message about the contact or answering a scheduling question (下个月中我过去 …
+                    # 15号前后? / 十二月中 那就12月15号吧 我们去你们厂 … 15号可以 / 您看什么时候方便 下个月中旬吧 … 那15号可以吗),
+                    # not a payment's or a tender's month (剩下的下个月十号左右 … 二十九号下午
                     # 我再给您打个电话: the 29th of this month)
                     month_anchor = (i, t.value.year, t.value.month)
             for t in mentions:

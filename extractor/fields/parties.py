@@ -42,8 +42,9 @@ HANDED_TO = re.compile(r"(?:转给|交给|转|交)(?:我们|我们的)?\s*$")
 # only told about it (我跟采购部王姐说一声 她一直在问): the function is informed, not shown acting
 TOLD_BEFORE = re.compile(r"(?:跟|和)(?:我们)?$")
 TOLD_AFTER = re.compile(r"(?:部)?[^，,。\s]{0,4}?(?:说一声|讲一声|打个招呼|知会一声)")
+TOLD_THEN_ACTS = re.compile(r"付|打款|转账|批|审|签|安排|下单")
 VENDOR_SIDE = re.compile(r"(?:你们|您们|贵司|你那边|您那边)")
-PROCUREMENT_NOUN = re.compile(r"(?:的|政府|集中|统一|年度|刀具|设备|物资|招标|下次|这次|本次|上次|每次|下回)采购|采购(?:流程|计划|项目|需求|清单|周期|合同|系统)")
+PROCUREMENT_NOUN = re.compile(r"(?:下次|这次|本次|上次|每次|下回)采购(?!部|经理|的|那边|这边|员|专员|主管|中心|科|处)|(?:的|政府|集中|统一|年度|刀具|设备|物资|招标)采购|采购(?:流程|计划|项目|需求|清单|周期|合同|系统)")
 FINANCE_EXECUTES = re.compile(r"(?:让|转给|交给|叫|转)(?:财务|財務)|(?:财务|財務)(?:那关|那關|要先|规定|制度|的?规矩|那边规定|(?:那边)?流程|见票|處?那边说)")
 DISCLAIMS = re.compile(r"\s*(?:经理)?(?:说了不算|做不了主|定不了|管不了)")
 # the function said to stay out of it (这种框架合同金额小 法务不审的): a veto the classifier cannot lift
@@ -51,7 +52,10 @@ NOT_INVOLVED = re.compile(r"\s*(?:一般|也|都|从来)?(?:不审|不管(?![多
 # the function only later, or only for its routine (技术上的细节到时候我让车间主任跟你对 / 我们法务后面会过一遍 /
 # 我们采购只管下单走流程): not yet taking part in this decision
 LATER_BEFORE = re.compile(r"(?:到时候|后面|(?<![完了过])以后|回头|将来)[^，,。 ]{0,8}$")  # (not 样件测完以后技术说)
-LATER_AFTER = re.compile(r"(?:部)?(?:那边)?(?:(?:后面|以后|到时候)(?:会|再)|再评)|(?:部)?只管")
+LATER_AFTER = re.compile(r"(?:部)?(?:那边)?(?:后面|以后|到时候)(?:会|再)|(?:部)?只管")
+# evaluating only after the vendor's own test (样品到了你们先测 测完我们品质部再评), not 技术部再评估一下
+AFTER_VENDOR_TEST = re.compile(r"(?:测|试|做)完(?:了|以后|之后)?(?:我们|咱们)?[^，,。\s]{0,2}$")
+LATER_REVIEW = re.compile(r"(?:部)?(?:那边)?再评(?!估|审)")
 # a function only sending papers over (图纸我让技术部发你邮箱 / 我让技术部发你): no evaluation shown
 SENDS_ONLY = re.compile(r"\s*(?:那边|这边)?(?:发你|发您|发给你|发给您|传给你|传你)")  # (not 技术那边发过来的意见)
 DN_PERSON_TAIL = re.compile(rf"(?:(?:采购|财务|技术|设备|销售|工艺)?(?:{SURNAME_RE})(?:{HONORIFIC_RE}|姐|哥)|(?:采购|财务|技术|设备|销售|工艺)(?:{SURNAME_RE}))$")
@@ -561,10 +565,14 @@ class Contact:
         # 2. self-introductions: 我是…的付立新
         for x in cust:
             for m in SELF_INTRO.finditer(x.text):
-                nm = m.group("name")
-                if nm in rep_names or parse_company(nm, 0) or NAME_PARTICLE_END.search(nm):
-                    continue  # (我是采购这边的: 边 is a surname, 边的 no name)
-                cands.append((0.84, nm, (x, m.start("name"), m.end("name")), f"客户自我介绍“{x.text[m.start():m.end('name')]}”",
+                nm, nm_end = m.group("name"), m.end("name")
+                if NAME_PARTICLE_END.search(nm):  # 我是采购部的王姐呀 → 王姐; 我是采购这边的 → 边 alone, no name
+                    nm, nm_end = nm[:-1], nm_end - 1
+                    if len(nm) < 2:
+                        continue
+                if nm in rep_names or parse_company(nm, 0):
+                    continue
+                cands.append((0.84, nm, (x, m.start("name"), nm_end), f"客户自我介绍“{x.text[m.start():nm_end]}”",
                               (x.m.name or "").strip()))
         # 3. how the rep addresses the customer: 柳总您好 / 付会计您好
         if not cands:
@@ -666,12 +674,14 @@ BOSS_DECIDES = re.compile(r"(?:老板|老细|老細|总经理|董事长|老总|�
                           r"(?:等|得等).{0,3}厂长.{0,3}(?:拍板|签|定|批)|在(?:我们)?老板(?:那|手上)")
 PASSING = re.compile(r"(?:老板|老总|总经理|董事长).{0,8}(?:(?:去|在|参加).{0,4}(?:看展|展会)|出国|旅游|度假|以前(?:就)?在.{0,8}干过|去[^，,。 ]{1,4}(?:开会|出差))|"
                      r"(?:老板|老总).{0,8}(?:请你|请您)吃饭|(?:老板|老总).{0,3}(?:也)?(?:肯定不|估计不|不会)(?:批|同意)|(?:老板|老总|总经理|董事长)(?:在外地|.{0,3}(?:出差|不在|在外面|忙|去了|回来|要找我|找我))|老板.{0,12}回来|老板也提过|祝.{0,4}老板|老板好|推荐|介绍|"
-                     r"(?:老板|老总).{0,2}(?:也)?不会批|(?:得|要)跟(?:我们)?老板(?:说|讲|汇报)|"  # a verdict only predicted
-                     # away or on leave (老板这周在休年假 / 老细去咗旅行 / 老板人在越南看厂 / 老板也去广州了 / 老板在开年终总结会),
-                     # the boss's belongings (老板的车借走了), a first look handed down (老板让我先来看看 觉得行再说)
-                     r"(?:老板|老总|总经理|董事长|老细).{0,6}(?:休(?:年)?假|旅行|去咗|人在|也去[^，,。 ]{1,4}了|在外地)|"
-                     r"(?:老板|老总)的(?:车|家|孩子|儿子|女儿|朋友|亲戚)|(?:老板|老总|总经理|董事长).{0,4}在开[^，,。 ]{0,6}会|"
-                     r"(?:老板|老总|总经理|老细).{0,2}(?:让|叫)(?:我)?先(?:来)?(?:看看|了解|问问|过来看)")
+                     r"(?:老板|老总).{0,2}(?:也)?不会批|(?:得|要)跟(?:我们)?老板(?:说|讲|汇报)")  # a verdict only predicted
+# the boss away or on leave (老板这周在休年假 / 老细去咗旅行 / 老板人在越南看厂 / 老板也去广州了 / 老板在开年终总结会), the
+# boss's belongings (老板的车借走了), a first look handed down (老板让我先来看看 觉得行再说): passing, unless a decision
+# follows in the message (老板人在深圳 已经同意了 / 老板在开会 说这个价格批不了 / 老板也去现场看了 很满意)
+BOSS_AWAY = re.compile(r"(?:老板|老总|总经理|董事长|老细).{0,6}(?:休(?:年)?假|旅行|去咗|人在|也去[^，,。 ]{1,4}了|在外地)|"
+                       r"(?:老板|老总)的(?:车|家|孩子|儿子|女儿|朋友|亲戚)|(?:老板|老总|总经理|董事长).{0,4}在开[^，,。 ]{0,6}会|"
+                       r"(?:老板|老总|总经理|老细).{0,2}(?:让|叫)(?:我)?先(?:来)?(?:看看|了解|问问|过来看)")
+BOSS_THEN_ACTS = re.compile(r"同意|批|签|拍板|定了|(?<!再)说|话|要求|满意|不行|倾向|认可|点头|讨论|研究|睇|看了|试了|审")
 # what a named function does right after it is named (采购这边走流程 / 技术那边测完了 / 法务提了两条意见);
 # on train, 技术 and 采购 named with such a verb were a decision role 94% / 90% of the time, without one 76% / 74%
 BOSS_THEN_DECIDES = re.compile(r"[\s，,]*(?:等)?(?:他)?(?:回来|回来后|回来了)?(?:就|再|才)?(?:签|定|批|拍板|决定)")
@@ -774,6 +784,7 @@ ROUTED_AFTER = re.compile(r"(?:部|科|处)?(?:[\u4e00-\u9fa5]{1,3}会计)?(?:�
 # 老板一般不管 / 这摊事我管): not 不用找别家了 老板已经批了, 老板他自己定, 这事我管不了 得老板拍板
 BOSS_WORD = r"(?:老板|老总|总经理|董事长)"
 BOSS_OUT_AT = re.compile(rf"(?:不用|不需要|不必)(?:报|找|请示|问|经过|报给|等)(?:我们)?{BOSS_WORD}|{BOSS_WORD}(?:他)?(?:一般|平时|基本)?(?:不管|不过问|不插手)")
+BOSS_ALREADY = re.compile(r"已经|签|批|同意|说|定|拍板")
 SPEAKER_IS_BOSS = re.compile(r"就是老板|我是老板|我就是")
 BOSS_OUT_NEAR = re.compile(r"我自己(?:就能|能|就可以|可以)?(?:批|定|做主)|(?:这摊事|这事|这块)我管(?![不没])|(?<!老板)(?<!老板 )我说了算")
 
@@ -787,6 +798,8 @@ def _boss_out(t: str, s: int, e: int, cs: int, ce: int) -> bool:
     boss (我自己就是老板 这事我说了算); 这事我管不了 得老板拍板 is no such pattern."""
     for m in BOSS_OUT_AT.finditer(t, max(0, s - 8), min(len(t), e + 8)):
         if m.start() <= s < m.end():
+            if "等" in m.group(0) and BOSS_ALREADY.search(t, e, min(len(t), e + 14)):
+                continue  # 不用等老板了 他昨天已经签字了: no need to wait because the boss has decided
             return True
     lo = max(0, cs - 14)
     if SPEAKER_IS_BOSS.search(t, lo, ce):
@@ -829,7 +842,9 @@ class DecisionRoles:
                         or DISCLAIMS.match(x.text, e + 2, min(len(x.text), e + 10))
                         or (role == "技术" and SENDS_ONLY.match(x.text, e))
                         or (role != "老板" and (LATER_BEFORE.search(x.text, max(0, s - 10), s) or LATER_AFTER.match(x.text, e)))
-                        or (role != "老板" and TOLD_BEFORE.search(x.text, max(0, s - 4), s) and TOLD_AFTER.match(x.text, e))
+                        or (role != "老板" and AFTER_VENDOR_TEST.search(x.text, max(0, s - 8), s) and LATER_REVIEW.match(x.text, e))
+                        or (role != "老板" and TOLD_BEFORE.search(x.text, max(0, s - 4), s) and TOLD_AFTER.match(x.text, e)
+                            and not TOLD_THEN_ACTS.search(x.text, e, min(len(x.text), e + 24)))
                         or (x.speaker == "customer" and (HANDED_TO.search(x.text, max(0, s - 6), s)  # 我转给财务了
                                                          or VENDOR_SIDE.search(x.text, max(0, s - 4), s))))  # 去你们实验室
                     if x.speaker == "customer" and role != "老板" and NO_SUCH_FUNCTION.search(x.text, max(0, s - 8), s) \
@@ -855,6 +870,9 @@ class DecisionRoles:
                         continue
                     if PASSING.search(x.text, cs, ce) and (role == "老板" or re.search("推荐|介绍", x.text[cs:ce])) \
                             and not BOSS_THEN_DECIDES.match(x.text, ce):  # (老板去集团开会了 回来就签字 decides)
+                        continue
+                    away = BOSS_AWAY.search(x.text, cs, ce) if role == "老板" else None
+                    if away and not BOSS_THEN_ACTS.search(x.text, away.end()) and not BOSS_THEN_DECIDES.match(x.text, ce):
                         continue
                     if x.speaker == "customer" and (
                             (role != "老板" and (ROUTED_BEFORE.search(x.text, max(0, s - 12), s) or ROUTED_AFTER.match(x.text, e))
