@@ -558,9 +558,13 @@ def _run_tasks(tasks: list[tuple], meanwhile=None, on_done=None):
 LAST_TRAIN_WORKERS = 0  # how many processes the last train() fitted in (tests check the parallel path ran)
 
 
-def train(train_convs: list[dict], *, seed: int = 0, folds: int = 5, C: float = 4.0, progress=None,
+def train(train_convs: list[dict], *, seed: int = 0, folds: int = 3, C: float = 4.0, progress=None,
           partial: list[dict] | None = None) -> TextModel:
-    """Fit message models, then the stacking weights on out-of-fold conversation scores."""
+    """Fit message models, then the stacking weights on out-of-fold conversation scores.
+
+    Three folds since the sixth session: on the 2,850-conversation train split 5 / 4 / 3 folds
+    scored dev micro-F1 0.9119 / 0.9124 / 0.9120 and took 60 / 51 / 36 s (`chat2crm train`,
+    2 cores); the stacking weights need out-of-fold scores, not many folds."""
     from sklearn.linear_model import LogisticRegression
     from extractor.fields.base import Ctx
     from extractor.pipeline import _components
