@@ -77,6 +77,10 @@ def _answer_chunk(chunk: list[tuple[int, str]]) -> str:
     return "".join(_answer(n, line) for n, line in chunk)
 
 
+def _in_worker(chunk: list[tuple[int, str]]) -> str:
+    return _answer_chunk(chunk)  # looked up when called: what the parent had when it forked
+
+
 def _chunks(stdin, size: int = 32):
     chunk: list[tuple[int, str]] = []
     for n, line in enumerate(stdin, 1):
@@ -114,12 +118,30 @@ def _run_jsonl(args, stdin, stdout) -> int:
         stdout.flush()
         return 0
     # load the model and calibration once, here, so the forked workers share them
+    from collections import deque
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
     from models.calibration import current
     from models.textclf import current_model
     current(), current_model()
-    with mp.get_context("fork").Pool(workers) as pool:
-        for text in pool.imap(_answer_chunk, _chunks(stdin)):  # in input order
-            stdout.write(text)
+    chunks = _chunks(stdin)
+    window: deque = deque()  # (chunk, future) in input order; a few chunks ahead per worker, not the whole file
+    try:
+        with ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context("fork")) as pool:
+            for chunk in chunks:
+                window.append((chunk, pool.submit(_in_worker, chunk)))
+                while len(window) > 4 * workers:
+                    stdout.write(window[0][1].result())
+                    window.popleft()
+            while window:
+                stdout.write(window[0][1].result())
+                window.popleft()
+    except BrokenProcessPool:
+        # a worker died (killed, out of memory): answer what is left here, in order, nothing lost
+        for chunk, _fut in window:
+            stdout.write(_answer_chunk(chunk))
+        for chunk in chunks:
+            stdout.write(_answer_chunk(chunk))
     stdout.flush()
     return 0
 

@@ -231,3 +231,30 @@ def test_stage_rules(case):
     out = [s for s in out if not s.features.get("veto")]
     got = max(out, key=lambda s: s.score).value if out else None
     assert got == case["expected"], f"{case['name']}: got {got} ({[(s.value, round(s.score, 2)) for s in out]})"
+
+
+def test_jsonl_workers_dying_lose_no_line(tmp_path, monkeypatch):
+    """A worker killed mid-run (out of memory, a signal): the rest is answered in this process, in order."""
+    import io
+    import os
+    from extractor import extract_cli, procs
+    if not procs.can_fork():
+        pytest.skip("worker processes need Linux fork")
+    good = [json.dumps(c["conversation"], ensure_ascii=False) for c in CASES[:100]]
+    f = tmp_path / "in.jsonl"
+    f.write_text("\n".join(good) + "\n", encoding="utf-8")
+    parent, real = os.getpid(), extract_cli._answer_chunk
+
+    def dies_in_a_worker(chunk):
+        if os.getpid() != parent and chunk[0][0] > 32:  # the second chunk onwards, in a worker
+            os._exit(1)
+        return real(chunk)
+    monkeypatch.setattr(extract_cli, "_answer_chunk", dies_in_a_worker)
+    outs = []
+    for workers in (1, 2):
+        args = extract_cli._parser().parse_args(["--jsonl", "--workers", str(workers)])
+        buf = io.StringIO()
+        with open(f, encoding="utf-8") as fh:
+            assert extract_cli._run_jsonl(args, fh, buf) == 0
+        outs.append(buf.getvalue())
+    assert outs[0] == outs[1] and len(outs[1].splitlines()) == 100
