@@ -4,6 +4,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from functools import lru_cache
 
 from extractor.types import InputError, parse_time
 
@@ -28,6 +29,7 @@ def _parser() -> argparse.ArgumentParser:
     return p
 
 
+@lru_cache(maxsize=1)
 def _json():
     """orjson when installed (5-10x faster for the --jsonl hot loop), else the standard library."""
     try:
@@ -110,8 +112,7 @@ def _run_jsonl(args, stdin, stdout) -> int:
     workers = args.workers if args.workers is not None else _default_workers(stdin)
     if workers < 1:
         raise InputError(f"--workers must be at least 1, got {args.workers}")
-    import multiprocessing as mp
-    from extractor.procs import can_fork
+    from extractor.procs import can_fork, fork_pool
     if workers == 1 or not can_fork():
         for n, line in enumerate(stdin, 1):
             stdout.write(_answer(n, line))
@@ -119,7 +120,6 @@ def _run_jsonl(args, stdin, stdout) -> int:
         return 0
     # load the model and calibration once, here, so the forked workers share them
     from collections import deque
-    from concurrent.futures import ProcessPoolExecutor
     from concurrent.futures.process import BrokenProcessPool
     from models.calibration import current
     from models.textclf import current_model
@@ -127,7 +127,7 @@ def _run_jsonl(args, stdin, stdout) -> int:
     chunks = _chunks(stdin)
     window: deque = deque()  # (chunk, future) in input order; a few chunks ahead per worker, not the whole file
     try:
-        with ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context("fork")) as pool:
+        with fork_pool(workers) as pool:
             for chunk in chunks:
                 window.append((chunk, pool.submit(_in_worker, chunk)))
                 while len(window) > 4 * workers:

@@ -31,3 +31,10 @@ def env_workers(name: str, default: int) -> int:
         return max(1, int(raw)) if raw else default
     except ValueError:
         return default
+
+
+def fork_pool(workers: int):
+    """A process pool whose workers are forked from this process (call only when can_fork())."""
+    import multiprocessing as mp
+    from concurrent.futures import ProcessPoolExecutor
+    return ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context("fork"))

@@ -527,11 +527,11 @@ def _run_tasks(tasks: list[tuple], meanwhile=None, on_done=None):
     workers = min(len(tasks), usable_cores(), env_workers("CHAT2CRM_TRAIN_WORKERS", 4))
     global LAST_TRAIN_WORKERS
     if workers >= 2 and can_fork():
-        import multiprocessing as mp
-        from concurrent.futures import ProcessPoolExecutor, as_completed
+        from concurrent.futures import as_completed
         from concurrent.futures.process import BrokenProcessPool
+        from extractor.procs import fork_pool
         try:
-            with ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context("fork")) as pool:
+            with fork_pool(workers) as pool:
                 futs = [pool.submit(_fit_task, t) for t in tasks]
                 if meanwhile:
                     meanwhile()

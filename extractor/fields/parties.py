@@ -479,16 +479,15 @@ def _display_person(name: str) -> tuple[str, float] | None:
         return None  # 钱钱钱: a nickname
     if REAL_NAME.match(n) or ADDRESS_FULL.match(n):
         return raw, 0.85
-    at = re.match(r"([^@＠]+)[@＠]", n)  # WeCom's own format 姓名@企业简称 (CONTRACT): the person, as sure as a plain name
-    if at and (REAL_NAME.match(at.group(1)) or ADDRESS_FULL.match(at.group(1))) and not parse_company(at.group(1), 0):
-        return (raw[:len(at.group(1))] if len(raw) == len(n) else at.group(1)), 0.85
-    # Kevin王凯 / 卓越五金-管总 / 销售部-李娜: the person part of a composite display name
+    # Kevin王凯 / 卓越五金-管总 / 销售部-李娜 / 俞立新@中衡谱检: the person part of a composite display name;
+    # the part before @ in WeCom's own format 姓名@企业简称 (CONTRACT) is as sure as a plain name
     parts = [p for p in re.split(r"[-_—|·/@＠\s（）()【】\[\]]+", re.sub(r"^[A-Za-z]+(?=[\u4e00-\u9fa5])", "", n)) if p]
     if len(parts) >= 1:
         for p in reversed(parts):
             if (REAL_NAME.match(p) or ADDRESS_FULL.match(p)) and not parse_company(p, 0):
                 i = n.find(p)
-                return (raw[i:i + len(p)] if raw != n and len(raw) == len(n) else p), 0.8
+                return (raw[i:i + len(p)] if raw != n and len(raw) == len(n) else p), \
+                    0.85 if n[i + len(p):i + len(p) + 1] in ("@", "＠") else 0.8
     return None
 
 
